@@ -1,0 +1,46 @@
+"""appfabric-mock: an in-memory AWS AppFabric for tests.
+
+>>> from appfabric_mock import mock_appfabric
+>>> with mock_appfabric() as m:
+...     import boto3
+...     client = boto3.client("appfabric", region_name="us-east-1")
+...     arn = client.create_app_bundle()["appBundle"]["arn"]
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    AccessDeniedException,
+    AppFabricError,
+    ConflictException,
+    IdempotentParameterMismatch,
+    InternalServerException,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+    ThrottlingException,
+    UnknownOperationException,
+    ValidationException,
+)
+from .identity import DEFAULT_ACCOUNT_ID, SERVICE_REGIONS
+from .mock import AppFabricMock, current_mock, mock_appfabric
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccessDeniedException",
+    "AppFabricError",
+    "AppFabricMock",
+    "ConflictException",
+    "DEFAULT_ACCOUNT_ID",
+    "IdempotentParameterMismatch",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "SERVICE_REGIONS",
+    "ServiceQuotaExceededException",
+    "ThrottlingException",
+    "UnknownOperationException",
+    "ValidationException",
+    "current_mock",
+    "mock_appfabric",
+    "__version__",
+]

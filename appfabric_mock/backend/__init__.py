@@ -1,0 +1,1 @@
+"""The AppFabric domain: plain Python state and rules, no HTTP."""

@@ -1,0 +1,177 @@
+"""App authorizations and their status machine.
+
+PendingConnect --connect--> Connected; an update of the credential or tenant
+from any other status returns to PendingConnect; a connect set to fail by a
+test control leaves ConnectionValidationFailed; TokenAutoRotationFailed is
+reached only through a test control.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple
+from urllib.parse import quote, urlencode
+
+from ..errors import ValidationException
+from .apps import oauth_host
+from .base import APP_AUTHORIZATION, BackendBase, Params, Result, conflict, tags_from
+from .models import AppAuthorization, AppBundle
+
+PENDING = "PendingConnect"
+CONNECTED = "Connected"
+VALIDATION_FAILED = "ConnectionValidationFailed"
+ROTATION_FAILED = "TokenAutoRotationFailed"
+STATUSES = (PENDING, CONNECTED, VALIDATION_FAILED, ROTATION_FAILED)
+
+_CREDENTIAL_FOR = {"oauth2": "oauth2Credential", "apiKey": "apiKeyCredential"}
+
+
+def _check_credential(credential: Dict[str, Any], auth_type: str) -> None:
+    expected = _CREDENTIAL_FOR[auth_type]
+    if expected not in credential:
+        given = next(iter(credential), "credential")
+        message = (
+            f"Value at 'credential' failed to satisfy constraint: authType {auth_type} "
+            f"needs credential.{expected}, not credential.{given}"
+        )
+        raise ValidationException.for_fields([("credential", message)])
+
+
+class AuthorizationOperations(BackendBase):
+    def create_app_authorization(self, params: Params) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        app, auth_type, tenant = params["app"], params["authType"], params["tenant"]
+        self._check_app(app)
+        _check_credential(params["credential"], auth_type)
+
+        def create() -> Tuple[str, Result]:
+            auth_id = self._new_id()
+            arn = f"{bundle.arn}/appauthorization/{auth_id}"
+            self._check_quota("app_authorizations", self._count_authorizations(), arn, APP_AUTHORIZATION)
+            self._check_unique_authorization(bundle, app, tenant["tenantIdentifier"], None)
+            now = self._now()
+            auth = AppAuthorization(
+                id=auth_id,
+                arn=arn,
+                seq=self._next_seq(),
+                bundle_arn=bundle.arn,
+                app=app,
+                tenant_identifier=tenant["tenantIdentifier"],
+                tenant_display_name=tenant["tenantDisplayName"],
+                auth_type=auth_type,
+                created_at=now,
+                updated_at=now,
+                client_id=params["credential"].get("oauth2Credential", {}).get("clientId"),
+                tags=tags_from(params),
+            )
+            bundle.authorizations.add(auth_id, auth.seq, auth)
+            return arn, {"appAuthorization": self._describe(auth)}
+
+        return self._idempotent("CreateAppAuthorization", bundle.id, params, create,
+                                lambda arn: self._describe_authorization_arn(bundle, arn))
+
+    def _describe_authorization_arn(self, bundle: AppBundle, arn: str) -> Optional[Result]:
+        auth = bundle.authorizations.get(arn.rsplit("/", 1)[-1])
+        return {"appAuthorization": self._describe(auth)} if auth else None
+
+    def _check_unique_authorization(self, bundle: AppBundle, app: str, tenant_id: str, skip: Optional[str]) -> None:
+        for other in bundle.authorizations:
+            if other.app == app and other.tenant_identifier == tenant_id and other.id != skip:
+                raise conflict(
+                    f"An app authorization for app {app} and tenant {tenant_id} already exists",
+                    other.arn,
+                    APP_AUTHORIZATION,
+                )
+
+    def _describe(self, auth: AppAuthorization) -> Result:
+        out = auth.summary()
+        out.update(authType=auth.auth_type, createdAt=auth.created_at, persona=auth.persona)
+        if auth.auth_type == "oauth2":
+            out["authUrl"] = self._auth_url(auth)
+        return out
+
+    def _auth_url(self, auth: AppAuthorization) -> str:
+        # The real URL changes on every read (a fresh OAuth `state`), and always
+        # carries an `oauth2` path segment and the console redirect.
+        query = urlencode(
+            {
+                "client_id": auth.client_id or "",
+                "redirect_uri": f"https://{self.region}.console.aws.amazon.com/appfabric/oauth2",
+                "response_type": "code",
+                "state": self.settings.ids.token(),
+            },
+            quote_via=quote,
+        )
+        return f"https://{oauth_host(auth.app, self.settings.known_apps)}/oauth2/authorize?{query}"
+
+    def get_app_authorization(self, params: Params) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
+        return {"appAuthorization": self._describe(auth)}
+
+    def list_app_authorizations(self, params: Params) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        items, token = self._page("ListAppAuthorizations", bundle.id, bundle.authorizations, params)
+        return {"appAuthorizationSummaryList": [a.summary() for a in items], "nextToken": token}
+
+    def update_app_authorization(self, params: Params) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
+        credential, tenant = params.get("credential"), params.get("tenant")
+        if credential is not None:
+            _check_credential(credential, auth.auth_type)
+        if tenant is not None and tenant["tenantIdentifier"] != auth.tenant_identifier:
+            self._check_unique_authorization(bundle, auth.app, tenant["tenantIdentifier"], auth.id)
+            for ingestion in bundle.ingestions:
+                if ingestion.app == auth.app and ingestion.tenant_id == auth.tenant_identifier:
+                    raise conflict(
+                        f"Ingestion {ingestion.arn} uses tenant {auth.tenant_identifier}; "
+                        "delete it before changing the tenant identifier",
+                        params["appAuthorizationIdentifier"],
+                        APP_AUTHORIZATION,
+                    )
+        if credential is None and tenant is None:
+            return {"appAuthorization": self._describe(auth)}
+        if credential is not None and auth.auth_type == "oauth2":
+            auth.client_id = credential["oauth2Credential"].get("clientId")
+        if tenant is not None:
+            auth.tenant_identifier = tenant["tenantIdentifier"]
+            auth.tenant_display_name = tenant["tenantDisplayName"]
+        # New credentials or a new tenant need a new connect, whatever the status was.
+        auth.status = PENDING
+        auth.updated_at = self._now()
+        return {"appAuthorization": self._describe(auth)}
+
+    def connect_app_authorization(self, params: Params) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
+        if auth.auth_type == "oauth2" and params.get("authRequest") is None:
+            raise ValidationException.for_fields(
+                [("authRequest", "Value null at 'authRequest' failed to satisfy constraint: "
+                  "Member must not be null for an oauth2 app authorization")]
+            )
+        failure = auth.connect_failure
+        if failure is not None:
+            auth.connect_failure = None
+            self._set_status(auth, VALIDATION_FAILED)
+            raise ValidationException(failure, reason="other")
+        self._set_status(auth, CONNECTED)
+        return {"appAuthorizationSummary": auth.summary()}
+
+    def _set_status(self, auth: AppAuthorization, status: str) -> None:
+        if auth.status != status:
+            auth.status = status
+            auth.updated_at = self._now()
+
+    def delete_app_authorization(self, params: Params) -> Result:
+        identifier = params["appAuthorizationIdentifier"]
+        bundle = self._bundle(params["appBundleIdentifier"])
+        auth = self._authorization(bundle, identifier)
+        for ingestion in bundle.ingestions:
+            if ingestion.app == auth.app and ingestion.tenant_id == auth.tenant_identifier:
+                raise conflict(
+                    f"Ingestion {ingestion.arn} still uses this app authorization; delete it first",
+                    identifier,
+                    APP_AUTHORIZATION,
+                )
+        bundle.authorizations.remove(auth.id, auth.seq)
+        return {}

@@ -1,0 +1,210 @@
+"""State and shared rules of one account's AppFabric in one region."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import threading
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
+
+from ..errors import (
+    ConflictException,
+    IdempotentParameterMismatch,
+    ResourceNotFoundException,
+    ServiceQuotaExceededException,
+    ValidationException,
+)
+from . import arns
+from .collection import Collection
+from .models import AppAuthorization, AppBundle, Ingestion, IngestionDestination, UserAccessTask
+from .pagination import decode_token, encode_token
+from .settings import QUOTA_CODES, Settings
+
+Params = Mapping[str, Any]
+Result = Dict[str, Any]
+T = TypeVar("T")
+
+APP_BUNDLE = "AppBundle"
+APP_AUTHORIZATION = "AppAuthorization"
+INGESTION = "Ingestion"
+INGESTION_DESTINATION = "IngestionDestination"
+USER_ACCESS_TASK = "UserAccessTask"
+
+
+class BackendBase:
+    """Lookups, quotas, idempotency and pagination shared by every operation."""
+
+    def __init__(self, account_id: str, region: str, settings: Settings) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.settings = settings
+        #: Every operation runs under this lock, so concurrent calls never interleave.
+        self.lock = threading.RLock()
+        self.bundles: Collection[AppBundle] = Collection()
+        self.tasks: Dict[str, UserAccessTask] = {}
+        self._seq = 0
+        self._idempotency: Dict[Tuple[str, str, str], Tuple[str, str, Result]] = {}
+        # Keyed digests of idempotent requests: they may include secrets, which must
+        # not be recoverable from the mock's state.
+        self._digest_key = os.urandom(16)
+
+    # -- basics ---------------------------------------------------------------------
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _now(self) -> Any:
+        return self.settings.clock.now()
+
+    def _new_id(self) -> str:
+        return self.settings.ids.uuid()
+
+    def _bundle_arn(self, bundle_id: str) -> str:
+        return arns.bundle_arn(self.region, self.account_id, bundle_id)
+
+    # -- lookups --------------------------------------------------------------------
+    def _parse_identifier(self, identifier: str, kind: str, resource_type: str) -> arns.ParsedArn:
+        """Resolve an ARN of this account and region; raise ResourceNotFoundException otherwise."""
+        parsed = arns.parse_arn(identifier)
+        if (
+            parsed is None
+            or parsed.kind != kind
+            or parsed.region != self.region
+            or parsed.account != self.account_id
+        ):
+            raise _not_found(identifier, resource_type)
+        return parsed
+
+    def _bundle(self, identifier: str) -> AppBundle:
+        if identifier.startswith("arn:"):
+            bundle_id = self._parse_identifier(identifier, "appbundle", APP_BUNDLE).bundle_id
+        else:
+            bundle_id = identifier
+        bundle = self.bundles.get(bundle_id)
+        if bundle is None:
+            raise _not_found(identifier, APP_BUNDLE)
+        return bundle
+
+    def _child_id(self, bundle: AppBundle, identifier: str, kind: str, resource_type: str) -> str:
+        if not identifier.startswith("arn:"):
+            return identifier
+        parsed = self._parse_identifier(identifier, kind, resource_type)
+        if parsed.bundle_id != bundle.id:
+            raise _not_found(identifier, resource_type)
+        return parsed.child_id or ""
+
+    def _authorization(self, bundle: AppBundle, identifier: str) -> AppAuthorization:
+        auth_id = self._child_id(bundle, identifier, "appauthorization", APP_AUTHORIZATION)
+        found = bundle.authorizations.get(auth_id)
+        if found is None:
+            raise _not_found(identifier, APP_AUTHORIZATION)
+        return found
+
+    def _ingestion(self, bundle: AppBundle, identifier: str) -> Ingestion:
+        ingestion_id = self._child_id(bundle, identifier, "ingestion", INGESTION)
+        found = bundle.ingestions.get(ingestion_id)
+        if found is None:
+            raise _not_found(identifier, INGESTION)
+        return found
+
+    def _destination(self, ingestion: Ingestion, identifier: str) -> IngestionDestination:
+        if identifier.startswith("arn:"):
+            parsed = self._parse_identifier(identifier, "ingestiondestination", INGESTION_DESTINATION)
+            if parsed.child_id != ingestion.id:
+                raise _not_found(identifier, INGESTION_DESTINATION)
+            identifier_id = parsed.destination_id or ""
+        else:
+            identifier_id = identifier
+        found = ingestion.destinations.get(identifier_id)
+        if found is None:
+            raise _not_found(identifier, INGESTION_DESTINATION)
+        return found
+
+    # -- quotas ---------------------------------------------------------------------
+    def _check_quota(self, name: str, used: int, resource_id: str, resource_type: str) -> None:
+        limit = self.settings.quota(name)
+        if limit is not None and used >= limit:
+            raise ServiceQuotaExceededException(
+                f"The quota of {limit} {name.replace('_', ' ')} is reached",
+                resource_id=resource_id,
+                resource_type=resource_type,
+                quota_code=QUOTA_CODES[name],
+            )
+
+    def _count_authorizations(self) -> int:
+        return sum(len(b.authorizations) for b in self.bundles)
+
+    def _count_ingestions(self) -> int:
+        return sum(len(b.ingestions) for b in self.bundles)
+
+    # -- idempotency ----------------------------------------------------------------
+    def _idempotent(
+        self,
+        operation: str,
+        scope: str,
+        params: Params,
+        create: Callable[[], Tuple[str, Result]],
+        current: Callable[[str], Optional[Result]],
+    ) -> Result:
+        """Run ``create`` once per client token; a retry returns the same resource.
+
+        ``create`` returns (resource ARN, result); ``current`` re-describes the
+        resource by ARN, or returns None once it is gone (the first answer is
+        then repeated).
+        """
+        token = params.get("clientToken")
+        if not token:
+            return create()[1]
+        key = (operation, scope, token)
+        digest = self._request_digest(params)
+        seen = self._idempotency.get(key)
+        if seen is not None:
+            seen_digest, arn, first = seen
+            if not hmac.compare_digest(seen_digest, digest):
+                raise IdempotentParameterMismatch(
+                    f"The client token {token} was already used with different parameters"
+                )
+            return current(arn) or first
+        arn, result = create()
+        self._idempotency[key] = (digest, arn, result)
+        return result
+
+    def _request_digest(self, params: Params) -> str:
+        body = {k: v for k, v in params.items() if k != "clientToken"}
+        text = json.dumps(body, sort_keys=True, default=str)
+        return hmac.new(self._digest_key, text.encode(), hashlib.sha256).hexdigest()
+
+    # -- pagination -----------------------------------------------------------------
+    def _page(
+        self, operation: str, scope: str, collection: "Collection[T]", params: Params
+    ) -> Tuple[List[T], Optional[str]]:
+        now = self._now().timestamp()
+        after = decode_token(params.get("nextToken"), operation, scope, now)
+        limit = params.get("maxResults") or self.settings.default_page_size
+        items, last = collection.page(after, limit)
+        token = encode_token(operation, scope, last, now) if last is not None else None
+        return items, token
+
+    # -- shared rules ---------------------------------------------------------------
+    def _check_app(self, app: str) -> None:
+        if self.settings.strict_apps and app not in self.settings.known_apps:
+            known = ", ".join(sorted(self.settings.known_apps))
+            raise ValidationException.for_fields(
+                [("app", f"Value '{app}' at 'app' failed to satisfy constraint: Member must be one of the supported applications: {known}")]
+            )
+
+
+def _not_found(identifier: str, resource_type: str) -> ResourceNotFoundException:
+    return ResourceNotFoundException(
+        f"{resource_type} {identifier} does not exist", resource_id=identifier, resource_type=resource_type
+    )
+
+
+def conflict(message: str, resource_id: str, resource_type: str) -> ConflictException:
+    return ConflictException(message, resource_id=resource_id, resource_type=resource_type)
+
+
+def tags_from(params: Params) -> Dict[str, str]:
+    return {t["key"]: t.get("value", "") for t in params.get("tags") or ()}

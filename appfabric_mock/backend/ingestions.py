@@ -1,0 +1,93 @@
+"""Ingestions: created enabled, started and stopped, deleted once their destinations are gone."""
+
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+from ..errors import ValidationException
+from .base import INGESTION, BackendBase, Params, Result, conflict, tags_from
+from .models import AppBundle, Ingestion
+
+
+class IngestionOperations(BackendBase):
+    def create_ingestion(self, params: Params) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        app, tenant_id, kind = params["app"], params["tenantId"], params["ingestionType"]
+        self._check_app(app)
+
+        def create() -> Tuple[str, Result]:
+            if not any(a.app == app and a.tenant_identifier == tenant_id for a in bundle.authorizations):
+                raise ValidationException.for_fields(
+                    [("tenantId", f"Value '{tenant_id}' at 'tenantId' failed to satisfy constraint: "
+                      f"the app bundle has no app authorization for app {app} and this tenant")]
+                )
+            ingestion_id = self._new_id()
+            arn = f"{bundle.arn}/ingestion/{ingestion_id}"
+            self._check_quota("ingestions", self._count_ingestions(), arn, INGESTION)
+            for other in bundle.ingestions:
+                if other.app == app and other.tenant_id == tenant_id and other.ingestion_type == kind:
+                    raise conflict(
+                        f"An {kind} ingestion for app {app} and tenant {tenant_id} already exists",
+                        other.arn,
+                        INGESTION,
+                    )
+            now = self._now()
+            ingestion = Ingestion(
+                id=ingestion_id,
+                arn=arn,
+                seq=self._next_seq(),
+                bundle_arn=bundle.arn,
+                app=app,
+                tenant_id=tenant_id,
+                ingestion_type=kind,
+                created_at=now,
+                updated_at=now,
+                tags=tags_from(params),
+            )
+            bundle.ingestions.add(ingestion_id, ingestion.seq, ingestion)
+            return arn, {"ingestion": ingestion.describe()}
+
+        return self._idempotent("CreateIngestion", bundle.id, params, create,
+                                lambda arn: self._describe_ingestion(bundle, arn))
+
+    def _describe_ingestion(self, bundle: AppBundle, arn: str) -> Optional[Result]:
+        found = bundle.ingestions.get(arn.rsplit("/", 1)[-1])
+        return {"ingestion": found.describe()} if found else None
+
+    def get_ingestion(self, params: Params) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        return {"ingestion": self._ingestion(bundle, params["ingestionIdentifier"]).describe()}
+
+    def list_ingestions(self, params: Params) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        items, token = self._page("ListIngestions", bundle.id, bundle.ingestions, params)
+        return {"ingestions": [i.summary() for i in items], "nextToken": token}
+
+    def start_ingestion(self, params: Params) -> Result:
+        return self._set_state(params, "enabled")
+
+    def stop_ingestion(self, params: Params) -> Result:
+        return self._set_state(params, "disabled")
+
+    def _set_state(self, params: Params, state: str) -> Result:
+        bundle = self._bundle(params["appBundleIdentifier"])
+        ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
+        # Starting an enabled (stopping a disabled) ingestion succeeds without change,
+        # which keeps SDK retries safe.
+        if ingestion.state != state:
+            ingestion.state = state
+            ingestion.updated_at = self._now()
+        return {}
+
+    def delete_ingestion(self, params: Params) -> Result:
+        identifier = params["ingestionIdentifier"]
+        bundle = self._bundle(params["appBundleIdentifier"])
+        ingestion = self._ingestion(bundle, identifier)
+        if ingestion.destinations:
+            raise conflict(
+                f"Ingestion {identifier} still has {len(ingestion.destinations)} destination(s); delete them first",
+                identifier,
+                INGESTION,
+            )
+        bundle.ingestions.remove(ingestion.id, ingestion.seq)
+        return {}

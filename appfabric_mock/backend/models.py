@@ -1,0 +1,191 @@
+"""AppFabric resources as plain objects.
+
+Credentials are never kept: an authorization remembers its OAuth client id
+(needed for the authUrl, and not secret) but no client secret or API key.
+E-mail addresses and user names of registered app users are kept (a user
+access task must report them) but never shown by ``repr``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from .collection import Collection
+
+Tags = Dict[str, str]
+
+
+def tag_list(tags: Tags) -> List[Dict[str, str]]:
+    """Tags in the wire form ``[{"key": ..., "value": ...}]``."""
+    return [{"key": k, "value": v} for k, v in tags.items()]
+
+
+@dataclass(eq=False)
+class AppBundle:
+    id: str
+    arn: str
+    seq: int
+    created_at: _dt.datetime
+    customer_managed_key_arn: Optional[str] = None
+    tags: Tags = field(default_factory=dict)
+    authorizations: "Collection[AppAuthorization]" = field(default_factory=Collection, repr=False)
+    ingestions: "Collection[Ingestion]" = field(default_factory=Collection, repr=False)
+
+    def describe(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"arn": self.arn}
+        if self.customer_managed_key_arn:
+            out["customerManagedKeyArn"] = self.customer_managed_key_arn
+        return out
+
+    def summary(self) -> Dict[str, Any]:
+        return {"arn": self.arn}
+
+
+@dataclass(eq=False)
+class AppAuthorization:
+    id: str
+    arn: str
+    seq: int
+    bundle_arn: str
+    app: str
+    tenant_identifier: str
+    tenant_display_name: str
+    auth_type: str
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    status: str = "PendingConnect"
+    persona: str = "admin"
+    client_id: Optional[str] = None
+    tags: Tags = field(default_factory=dict)
+    #: Set by a test control: the next ConnectAppAuthorization fails with this message.
+    connect_failure: Optional[str] = field(default=None, repr=False)
+
+    def tenant(self) -> Dict[str, str]:
+        return {"tenantIdentifier": self.tenant_identifier, "tenantDisplayName": self.tenant_display_name}
+
+    def summary(self) -> Dict[str, Any]:
+        return {
+            "appAuthorizationArn": self.arn,
+            "appBundleArn": self.bundle_arn,
+            "app": self.app,
+            "tenant": self.tenant(),
+            "status": self.status,
+            "updatedAt": self.updated_at,
+        }
+
+
+@dataclass(eq=False)
+class Ingestion:
+    id: str
+    arn: str
+    seq: int
+    bundle_arn: str
+    app: str
+    tenant_id: str
+    ingestion_type: str
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    state: str = "enabled"
+    tags: Tags = field(default_factory=dict)
+    destinations: "Collection[IngestionDestination]" = field(default_factory=Collection, repr=False)
+
+    def describe(self) -> Dict[str, Any]:
+        return {
+            "arn": self.arn,
+            "appBundleArn": self.bundle_arn,
+            "app": self.app,
+            "tenantId": self.tenant_id,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "state": self.state,
+            "ingestionType": self.ingestion_type,
+        }
+
+    def summary(self) -> Dict[str, Any]:
+        return {"arn": self.arn, "app": self.app, "tenantId": self.tenant_id, "state": self.state}
+
+
+@dataclass(eq=False)
+class IngestionDestination:
+    id: str
+    arn: str
+    seq: int
+    ingestion_arn: str
+    processing_configuration: Dict[str, Any]
+    destination_configuration: Dict[str, Any]
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    status: str = "Active"
+    status_reason: Optional[str] = None
+    tags: Tags = field(default_factory=dict)
+
+    def describe(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {
+            "arn": self.arn,
+            "ingestionArn": self.ingestion_arn,
+            "processingConfiguration": self.processing_configuration,
+            "destinationConfiguration": self.destination_configuration,
+            "status": self.status,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        }
+        if self.status_reason is not None:
+            out["statusReason"] = self.status_reason
+        return out
+
+    def summary(self) -> Dict[str, Any]:
+        return {"arn": self.arn}
+
+
+@dataclass(eq=False)
+class AppUser:
+    """A user of a SaaS application, registered by a test for user access tasks."""
+
+    app: str
+    tenant_id: str
+    email: str = field(repr=False)
+    user_id: Optional[str] = None
+    first_name: Optional[str] = field(default=None, repr=False)
+    last_name: Optional[str] = field(default=None, repr=False)
+    status: Optional[str] = "Active"
+
+    def full_name(self) -> Optional[str]:
+        names = [n for n in (self.first_name, self.last_name) if n]
+        return " ".join(names) or None
+
+
+@dataclass(eq=False)
+class UserAccessTask:
+    id: str
+    bundle_id: str
+    app: str
+    tenant_id: str
+    tenant_display_name: str
+    email: str = field(repr=False)
+    result_status: str = "COMPLETED"
+    user: Optional[AppUser] = field(default=None, repr=False)
+    error: Optional[Dict[str, str]] = None
+
+    def result(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {
+            "app": self.app,
+            "tenantId": self.tenant_id,
+            "tenantDisplayName": self.tenant_display_name,
+            "taskId": self.id,
+            "resultStatus": self.result_status,
+            "email": self.email,
+        }
+        user = self.user
+        if user is not None and self.result_status == "COMPLETED":
+            out.update(
+                userId=user.user_id,
+                userFullName=user.full_name(),
+                userFirstName=user.first_name,
+                userLastName=user.last_name,
+                userStatus=user.status,
+            )
+        if self.error is not None:
+            out["taskError"] = dict(self.error)
+        return {k: v for k, v in out.items() if v is not None}

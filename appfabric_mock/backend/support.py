@@ -1,0 +1,97 @@
+"""Clock and id generation: the two sources of non-determinism, made controllable."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+import threading
+import uuid
+from typing import Optional, Union
+
+_UTC = _dt.timezone.utc
+
+
+class Clock:
+    """The time every timestamp comes from.
+
+    By default it reads ``datetime.now`` on each call, so freezegun and
+    time-machine control it as they control everything else.  ``freeze()``,
+    ``set()`` and ``advance()`` let a test drive it without either library.
+    """
+
+    def __init__(self) -> None:
+        self._frozen: Optional[_dt.datetime] = None
+        self._lock = threading.Lock()
+
+    def now(self) -> _dt.datetime:
+        """The current time, timezone-aware UTC."""
+        frozen = self._frozen
+        if frozen is not None:
+            return frozen
+        return _dt.datetime.now(_UTC)
+
+    def freeze(self, at: Union[_dt.datetime, str, None] = None) -> _dt.datetime:
+        """Stop the clock at ``at`` (default: now); returns the frozen time."""
+        with self._lock:
+            self._frozen = _coerce(at) if at is not None else self.now()
+            return self._frozen
+
+    def set(self, at: Union[_dt.datetime, str]) -> None:
+        """Freeze the clock at a given time (ISO-8601 string or datetime)."""
+        self.freeze(at)
+
+    def advance(self, seconds: float = 0.0, **delta: float) -> _dt.datetime:
+        """Move a frozen clock forward (freezing it at now first if it runs)."""
+        with self._lock:
+            base = self._frozen if self._frozen is not None else self.now()
+            self._frozen = base + _dt.timedelta(seconds=seconds, **delta)
+            return self._frozen
+
+    def unfreeze(self) -> None:
+        """Follow the real (or faked) wall clock again."""
+        with self._lock:
+            self._frozen = None
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the clock is held by the test."""
+        return self._frozen is not None
+
+    def __repr__(self) -> str:
+        state = f"frozen at {self._frozen.isoformat()}" if self._frozen else "following the wall clock"
+        return f"<Clock {state}>"
+
+
+def _coerce(value: Union[_dt.datetime, str]) -> _dt.datetime:
+    if isinstance(value, str):
+        value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_UTC)
+    return value.astimezone(_UTC)
+
+
+class IdGenerator:
+    """Lowercase UUIDs; reproducible when seeded."""
+
+    def __init__(self, seed: Optional[int] = None) -> None:
+        self._lock = threading.Lock()
+        self.reseed(seed)
+
+    def reseed(self, seed: Optional[int]) -> None:
+        """Restart the sequence from ``seed`` (None: random ids)."""
+        with self._lock:
+            self.seed = seed
+            self._random = random.Random(seed) if seed is not None else None
+
+    def uuid(self) -> str:
+        """A new version-4 UUID string."""
+        rng = self._random
+        if rng is None:
+            return str(uuid.uuid4())
+        with self._lock:
+            bits = rng.getrandbits(128)
+        return str(uuid.UUID(int=bits, version=4))
+
+    def token(self) -> str:
+        """A short random string (for OAuth ``state`` values)."""
+        return self.uuid().replace("-", "")

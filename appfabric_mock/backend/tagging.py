@@ -1,0 +1,70 @@
+"""Tags on app bundles, app authorizations, ingestions and ingestion destinations."""
+
+from __future__ import annotations
+
+from typing import Union
+
+from ..errors import ValidationException
+from . import arns
+from .base import BackendBase, Params, Result, _not_found
+from .models import AppAuthorization, AppBundle, Ingestion, IngestionDestination, tag_list
+
+MAX_TAGS = 50
+
+Taggable = Union[AppBundle, AppAuthorization, Ingestion, IngestionDestination]
+
+_TYPES = {
+    "appbundle": "AppBundle",
+    "appauthorization": "AppAuthorization",
+    "ingestion": "Ingestion",
+    "ingestiondestination": "IngestionDestination",
+}
+
+
+class TagOperations(BackendBase):
+    def _taggable(self, arn: str) -> Taggable:
+        parsed = arns.parse_arn(arn)
+        if parsed is None:
+            # An ARN (it passed the model's `arn:.+` pattern) that is not AppFabric's.
+            raise ValidationException.for_fields(
+                [("resourceArn", f"Value '{arn[:128]}' at 'resourceArn' failed to satisfy constraint: "
+                  "Member must be the ARN of an AppFabric resource")]
+            )
+        resource_type = _TYPES[parsed.kind]
+        if parsed.region != self.region or parsed.account != self.account_id:
+            raise _not_found(arn, resource_type)
+        bundle = self.bundles.get(parsed.bundle_id)
+        if bundle is None:
+            raise _not_found(arn, resource_type)
+        if parsed.kind == "appbundle":
+            return bundle
+        if parsed.kind == "appauthorization":
+            return self._authorization(bundle, arn)
+        ingestion = bundle.ingestions.get(parsed.child_id or "")
+        if ingestion is None:
+            raise _not_found(arn, resource_type)
+        if parsed.kind == "ingestion":
+            return ingestion
+        return self._destination(ingestion, arn)
+
+    def tag_resource(self, params: Params) -> Result:
+        resource = self._taggable(params["resourceArn"])
+        merged = dict(resource.tags)
+        for tag in params["tags"]:
+            merged[tag["key"]] = tag.get("value", "")
+        if len(merged) > MAX_TAGS:
+            raise ValidationException.for_fields(
+                [("tags", f"Value at 'tags' failed to satisfy constraint: a resource can have at most "
+                  f"{MAX_TAGS} tags, this request would give it {len(merged)}")]
+            )
+        resource.tags = merged
+        return {}
+
+    def untag_resource(self, params: Params) -> Result:
+        resource = self._taggable(params["resourceArn"])
+        for key in params["tagKeys"]:
+            resource.tags.pop(key, None)
+        return {}
+
+    def list_tags_for_resource(self, params: Params) -> Result:
+        return {"tags": tag_list(self._taggable(params["resourceArn"]).tags)}

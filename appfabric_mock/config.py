@@ -1,0 +1,109 @@
+"""Every option of ``mock_appfabric(...)`` in one place, checked up front."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field, fields
+from typing import Any, Dict, Mapping, Optional, Union
+
+from .backend.apps import KnownApp
+from .backend.settings import DEFAULT_QUOTAS
+from .state import MockState
+
+_QUOTA_NAMES = frozenset(DEFAULT_QUOTAS)
+#: Set to 1 to check every response against its output shape in every mock (the test suite does).
+CHECK_RESPONSES_ENV = "APPFABRIC_MOCK_CHECK_RESPONSES"
+
+
+@dataclass
+class MockConfig:
+    """Options of a mock.
+
+    * ``account_id``: the default account (else ``APPFABRIC_MOCK_ACCOUNT_ID``, else ``123456789012``).
+    * ``accounts``: access key id -> account id.
+    * ``quotas``: overrides of ``app_bundles``, ``app_authorizations``, ``ingestions`` and
+      ``ingestion_destinations``; ``None`` lifts a quota.  ``quotas=None`` lifts them all.
+    * ``strict_apps``: reject ``app`` names that are not known; ``extra_apps`` adds names.
+    * ``strict_regions``: regions where AppFabric does not exist cannot be reached.
+    * ``seed``: makes generated ids (and OAuth states) reproducible.
+    * ``now``: freeze the mock's clock at this time (datetime or ISO-8601 string).
+    * ``default_page_size``: page size of List operations called without ``maxResults``.
+    * ``check_responses``: check every response against its output shape.
+    """
+
+    account_id: Optional[str] = None
+    accounts: Mapping[str, str] = field(default_factory=dict)
+    quotas: Optional[Mapping[str, Optional[int]]] = field(default_factory=dict)
+    strict_apps: bool = False
+    extra_apps: Union[Mapping[str, str], tuple, list] = ()
+    strict_regions: bool = False
+    seed: Optional[int] = None
+    now: Union[_dt.datetime, str, None] = None
+    default_page_size: int = 100
+    check_responses: bool = False
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> "MockConfig":
+        """Build from keyword options; an unknown option is a TypeError naming the valid ones."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - names)
+        if unknown:
+            raise TypeError(
+                f"mock_appfabric: unknown option(s) {', '.join(unknown)}; "
+                f"valid options are {', '.join(sorted(names))}"
+            )
+        config = cls(**options)
+        config._check()
+        config._options = dict(options)
+        return config
+
+    _options: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def options(self) -> Dict[str, Any]:
+        """The keyword options this configuration was built from."""
+        return dict(self._options)
+
+    def _check(self) -> None:
+        if self.quotas is not None:
+            unknown = sorted(set(self.quotas) - _QUOTA_NAMES)
+            if unknown:
+                raise TypeError(
+                    f"mock_appfabric: unknown quota(s) {', '.join(unknown)}; "
+                    f"quotas are {', '.join(sorted(_QUOTA_NAMES))}"
+                )
+            for name, value in self.quotas.items():
+                if value is not None and (not isinstance(value, int) or value < 0):
+                    raise ValueError(f"mock_appfabric: quota {name} must be a non-negative int or None")
+        if self.account_id is not None and not (self.account_id.isdigit() and len(self.account_id) == 12):
+            raise ValueError("mock_appfabric: account_id must be 12 digits")
+        for key, account in self.accounts.items():
+            if not (account.isdigit() and len(account) == 12):
+                raise ValueError(f"mock_appfabric: account for access key {key} must be 12 digits")
+        if not 1 <= self.default_page_size <= 100:
+            raise ValueError("mock_appfabric: default_page_size must be between 1 and 100")
+
+    def apply(self, state: MockState) -> None:
+        """Configure a fresh state."""
+        settings = state.settings
+        if self.account_id:
+            state.default_account_id = self.account_id
+        state.accounts.update(self.accounts)
+        if self.quotas is None:
+            settings.quotas = {name: None for name in settings.quotas}
+        else:
+            settings.quotas.update(self.quotas)
+        settings.strict_apps = self.strict_apps
+        extra = self.extra_apps.items() if isinstance(self.extra_apps, Mapping) else (
+            (name, name) for name in self.extra_apps
+        )
+        for name, display in extra:
+            settings.known_apps[name] = KnownApp(display, None)
+        state.strict_regions = self.strict_regions
+        if self.seed is not None:
+            settings.ids.reseed(self.seed)
+        if self.now is not None:
+            settings.clock.set(self.now)
+        settings.default_page_size = self.default_page_size
+        state.check_responses = self.check_responses or os.environ.get(CHECK_RESPONSES_ENV) == "1"

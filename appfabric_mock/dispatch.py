@@ -1,0 +1,129 @@
+"""Request in, response out: the one path every entry point shares.
+
+The botocore hook, the ``requests`` hook and the HTTP server all call
+:func:`dispatch`; it is the only module that knows both the protocol and the
+backend.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple, Union
+from urllib.parse import urlsplit
+
+from .errors import AppFabricError, InternalServerException, ValidationException
+from .identity import ACCOUNT_HEADER, SERVICE_REGIONS, caller
+from .protocol.compiled import OperationSpec, protocol
+from .protocol.parsing import parse_request
+from .protocol.serialization import serialize_error
+from .protocol.shapecheck import shape_problems
+from .state import CallContext, MockState
+
+logger = logging.getLogger("appfabric_mock")
+
+
+class Response(NamedTuple):
+    """What goes back on the wire."""
+
+    status: int
+    headers: Dict[str, str]
+    body: bytes
+
+
+class UnreachableRegion(Exception):
+    """Strict regions: AppFabric has no endpoint in this region (the connection fails)."""
+
+    def __init__(self, region: str, url: str) -> None:
+        super().__init__(f"AppFabric has no endpoint in region {region}: {url}")
+        self.region = region
+        self.url = url
+
+
+def dispatch(
+    state: MockState,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: Union[bytes, str, None],
+) -> Response:
+    """Answer one AppFabric HTTP request from ``state``.
+
+    ``url`` is a full URL or a raw (still percent-encoded) path with query;
+    ``headers`` may use any case.
+    """
+    proto = protocol()
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    lowered = {
+        k.lower(): (v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in headers.items()
+    }
+    parts = urlsplit(url)
+    host = parts.netloc or lowered.get("host")
+    path = parts.path or "/"
+    context: Optional[CallContext] = None
+    spec: Optional[OperationSpec] = None
+    try:
+        access_key, region = caller(lowered, host)
+        if state.strict_regions and region not in SERVICE_REGIONS:
+            raise UnreachableRegion(region, url)
+        operation, labels = proto.router.match(method, path)
+        spec = proto.operations[operation.name]
+        account = lowered.get(ACCOUNT_HEADER) or state.account_for(access_key)
+        context = CallContext(spec.name, labels, account, region, access_key, method.upper(), path)
+        for guard in state.pre_validation_guards:
+            guard(context)
+        params = parse_request(spec.bindings, labels, parts.query, lowered, body or b"",
+                               lowered.get("content-type"))
+        context.params = params
+        problems = proto.validator.check(spec.input_shape, params)
+        if problems:
+            raise ValidationException.for_fields(problems)
+        for guard in state.pre_backend_guards:
+            guard(context)
+        backend = state.store.backend(account, region)
+        handler = getattr(backend, spec.method_name)
+        with backend.lock:
+            result = handler(params)
+        if state.check_responses and spec.model.output_shape is not None:
+            _check_output(spec, result)
+        status, out_headers, out_body = spec.output.serialize(result)
+        _notify(state, context, status, None, result)
+        return Response(status, out_headers, out_body)
+    except UnreachableRegion:
+        raise
+    except AppFabricError as error:
+        return _error_response(state, context, error)
+    except Exception as exc:  # a bug in the mock: answer as AWS would, never a traceback
+        logger.exception("appfabric-mock failed while answering %s %s", method, path)
+        error = InternalServerException(
+            f"appfabric-mock internal error in {spec.name if spec else 'routing'}: "
+            f"{type(exc).__name__}: {exc}"
+        )
+        return _error_response(state, context, error)
+
+
+def _check_output(spec: OperationSpec, result: Dict[str, Any]) -> None:
+    problems = shape_problems(spec.model.output_shape, result)
+    if problems:
+        raise InternalServerException(
+            f"appfabric-mock produced a response that does not match {spec.model.output_shape.name}: "
+            + "; ".join(problems)
+        )
+
+
+def _error_response(state: MockState, context: Optional[CallContext], error: AppFabricError) -> Response:
+    shape = protocol().error_shapes.get(error.code)
+    status, headers, body = serialize_error(error, shape)
+    _notify(state, context, status, error.code, error)
+    return Response(status, headers, body)
+
+
+def _notify(state: MockState, context: Optional[CallContext], status: int, code: Optional[str], payload: Any) -> None:
+    for observer in state.observers:
+        observer(context, status, code, payload)
+
+
+def split_url(url: str) -> Tuple[str, str]:
+    """(host, raw path with query) of a URL."""
+    parts = urlsplit(url)
+    return parts.netloc, parts.path + ("?" + parts.query if parts.query else "")

@@ -1,0 +1,275 @@
+"""``mock_appfabric``: turn the mock on as a decorator, context manager or with start/stop.
+
+Activations nest process-wide and are reference-counted: the outermost start
+creates a fresh state and patches botocore; inner activations share that
+state; only the outermost stop restores everything as it was.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, TypeVar, overload
+
+from .controls import Controls
+
+if TYPE_CHECKING:
+    from .config import MockConfig
+    from .environment import EnvironmentPatch
+    from .state import MockState
+
+# Importing this package must stay cheap (it is imported by every test module
+# and by the pytest plugin): the backend, the protocol and botocore's model are
+# loaded on the first start, not here.
+_CO_COROUTINE = 0x80
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_lock = threading.RLock()
+_depth = 0
+_state: Optional[MockState] = None
+_env: Optional[EnvironmentPatch] = None
+_outermost: Optional["AppFabricMock"] = None
+
+
+class AppFabricMock(Controls):
+    """A handle on the mock: start/stop it, configure it, inspect and steer its state.
+
+    Create it with :func:`mock_appfabric`.  Keyword options are described in
+    :class:`appfabric_mock.config.MockConfig`; they take effect when this
+    handle is the outermost activation.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        from .config import MockConfig
+
+        self.config: MockConfig = MockConfig.from_options(options)
+        self._starts = 0
+
+    # -- activation -------------------------------------------------------------
+    def start(self) -> "AppFabricMock":
+        """Activate the mock (fresh state if no other activation is running)."""
+        global _depth, _state, _env, _outermost
+        with _lock:
+            if _depth == 0:
+                from . import intercept
+                from .environment import EnvironmentPatch
+                from .state import MockState
+
+                state = MockState()
+                self.config.apply(state)
+                env = EnvironmentPatch()
+                env.apply()
+                try:
+                    intercept.install(state)
+                except BaseException:
+                    env.restore()
+                    raise
+                _state, _env, _outermost = state, env, self
+            _depth += 1
+            self._starts += 1
+        return self
+
+    def stop(self) -> None:
+        """Deactivate; the outermost stop restores botocore and the environment."""
+        global _depth, _state, _env, _outermost
+        with _lock:
+            if self._starts == 0:
+                raise RuntimeError(
+                    "mock_appfabric: stop() called on a mock that is not started "
+                    "(every stop() needs a matching start())"
+                )
+            self._starts -= 1
+            _depth -= 1
+            if _depth == 0:
+                from . import intercept
+
+                intercept.uninstall()
+                if _env is not None:
+                    _env.restore()
+                _state, _env, _outermost = None, None, None
+
+    @property
+    def active(self) -> bool:
+        """Whether this handle has been started and not yet stopped."""
+        return self._starts > 0
+
+    @property
+    def state(self) -> MockState:
+        """The state of the running activation (shared by nested handles)."""
+        state = _state
+        if state is None or self._starts == 0:
+            raise RuntimeError("mock_appfabric is not active: start it first")
+        return state
+
+    def __enter__(self) -> "AppFabricMock":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> "AppFabricMock":
+        return self.start()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- decoration -------------------------------------------------------------
+    def __call__(self, target: F) -> F:
+        """Decorate a function, coroutine function or class (see :func:`mock_appfabric`)."""
+        options = self.config.options
+        if isinstance(target, type):
+            return _decorate_class(target, options)  # type: ignore[return-value]
+        return _decorate_function(target, options)
+
+    def __repr__(self) -> str:
+        return f"<AppFabricMock {'active' if self.active else 'inactive'} {self.config!r}>"
+
+
+def _decorate_function(func: F, options: Dict[str, Any]) -> F:
+    if _is_coroutine_function(func):
+
+        @functools.wraps(func)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            async with AppFabricMock(**options):
+                return await func(*args, **kwargs)
+
+        return async_wrapper  # type: ignore[return-value]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with AppFabricMock(**options):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_HANDLE_ATTR = "_appfabric_mock_handle"
+
+
+def _decorate_class(cls: type, options: Dict[str, Any]) -> type:
+    """Give every test of ``cls`` a fresh mock that is already active during set-up."""
+    unittest = sys.modules.get("unittest")
+    if unittest is not None and issubclass(cls, unittest.TestCase):
+        original_setup = cls.setUp
+
+        @functools.wraps(original_setup)
+        def setUp(self: Any) -> None:
+            handle = AppFabricMock(**options).start()
+            self.addCleanup(handle.stop)
+            setattr(self, _HANDLE_ATTR, handle)
+            original_setup(self)
+
+        cls.setUp = setUp  # type: ignore[method-assign]
+        return cls
+
+    original_setup_method = cls.__dict__.get("setup_method")
+    original_teardown_method = cls.__dict__.get("teardown_method")
+    inherited_setup = getattr(cls, "setup_method", None)
+    inherited_teardown = getattr(cls, "teardown_method", None)
+
+    def setup_method(self: Any, method: Any = None) -> None:
+        handle = AppFabricMock(**options).start()
+        setattr(self, _HANDLE_ATTR, handle)
+        try:
+            parent = original_setup_method or inherited_setup
+            if parent is not None:
+                _call_optional_arg(parent, self, method)
+        except BaseException:
+            _stop_handle(self)
+            raise
+
+    def teardown_method(self: Any, method: Any = None) -> None:
+        try:
+            parent = original_teardown_method or inherited_teardown
+            if parent is not None:
+                _call_optional_arg(parent, self, method)
+        finally:
+            _stop_handle(self)
+
+    cls.setup_method = setup_method  # type: ignore[attr-defined]
+    cls.teardown_method = teardown_method  # type: ignore[attr-defined]
+    # Test methods called without pytest's set-up still get a mock of their own.
+    for name, member in list(vars(cls).items()):
+        if name.startswith("test") and callable(member):
+            setattr(cls, name, _ensure_active(member, options))
+    return cls
+
+
+def _is_coroutine_function(func: Any) -> bool:
+    code = getattr(getattr(func, "__func__", func), "__code__", None)
+    return bool(code is not None and code.co_flags & _CO_COROUTINE)
+
+
+def _call_optional_arg(func: Any, self: Any, method: Any) -> None:
+    import inspect
+
+    try:
+        parameters = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        parameters = {}  # type: ignore[assignment]
+    if len(parameters) >= 2:
+        func(self, method)
+    else:
+        func(self)
+
+
+def _stop_handle(instance: Any) -> None:
+    handle = instance.__dict__.pop(_HANDLE_ATTR, None)
+    if handle is not None and handle.active:
+        handle.stop()
+
+
+def _ensure_active(method: Any, options: Dict[str, Any]) -> Any:
+    if _is_coroutine_function(method):
+
+        @functools.wraps(method)
+        async def async_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if _HANDLE_ATTR in getattr(self, "__dict__", {}):
+                return await method(self, *args, **kwargs)
+            async with AppFabricMock(**options):
+                return await method(self, *args, **kwargs)
+
+        return async_wrapper
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _HANDLE_ATTR in getattr(self, "__dict__", {}):
+            return method(self, *args, **kwargs)
+        with AppFabricMock(**options):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+@overload
+def mock_appfabric(target: F) -> F: ...
+
+
+@overload
+def mock_appfabric(target: None = None, **options: Any) -> AppFabricMock: ...
+
+
+def mock_appfabric(target: Any = None, **options: Any) -> Any:
+    """Answer every botocore/boto3 ``appfabric`` client from an in-memory AppFabric.
+
+    Use it as ``@mock_appfabric`` or ``@mock_appfabric(**options)`` on a
+    function, an ``async def`` function or a test class; as
+    ``with mock_appfabric(**options) as m:`` (or ``async with``); or as
+    ``m = mock_appfabric(); m.start(); ...; m.stop()``.
+    """
+    if target is not None:
+        if options:
+            raise TypeError("mock_appfabric: pass options as mock_appfabric(**options)(target)")
+        if not callable(target):
+            raise TypeError(f"mock_appfabric: cannot decorate {target!r}")
+        return AppFabricMock()(target)
+    return AppFabricMock(**options)
+
+
+def current_mock() -> Optional[AppFabricMock]:
+    """The handle of the outermost active mock, or None (useful under the decorator)."""
+    return _outermost
+
+

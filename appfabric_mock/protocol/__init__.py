@@ -1,0 +1,1 @@
+"""The model-driven rest-json protocol: routing, parsing, validation, serialisation."""

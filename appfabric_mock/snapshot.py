@@ -1,0 +1,93 @@
+"""The mock's state as plain data: for assertions, debugging and the server's control API.
+
+Nothing sensitive is in it: credentials are never stored, and e-mail addresses
+and user names are left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from .backend.models import AppBundle
+from .protocol.serialization import iso8601
+from .state import MockState
+
+
+def _bundle(bundle: AppBundle) -> Dict[str, Any]:
+    return {
+        "arn": bundle.arn,
+        "customerManagedKeyArn": bundle.customer_managed_key_arn,
+        "createdAt": iso8601(bundle.created_at),
+        "tags": dict(bundle.tags),
+        "appAuthorizations": [
+            {
+                "arn": a.arn,
+                "app": a.app,
+                "tenantIdentifier": a.tenant_identifier,
+                "tenantDisplayName": a.tenant_display_name,
+                "authType": a.auth_type,
+                "status": a.status,
+                "persona": a.persona,
+                "createdAt": iso8601(a.created_at),
+                "updatedAt": iso8601(a.updated_at),
+                "tags": dict(a.tags),
+            }
+            for a in bundle.authorizations
+        ],
+        "ingestions": [
+            {
+                "arn": i.arn,
+                "app": i.app,
+                "tenantId": i.tenant_id,
+                "ingestionType": i.ingestion_type,
+                "state": i.state,
+                "createdAt": iso8601(i.created_at),
+                "updatedAt": iso8601(i.updated_at),
+                "tags": dict(i.tags),
+                "destinations": [
+                    {
+                        "arn": d.arn,
+                        "processingConfiguration": d.processing_configuration,
+                        "destinationConfiguration": d.destination_configuration,
+                        "status": d.status,
+                        "statusReason": d.status_reason,
+                        "createdAt": iso8601(d.created_at),
+                        "updatedAt": iso8601(d.updated_at),
+                        "tags": dict(d.tags),
+                    }
+                    for d in i.destinations
+                ],
+            }
+            for i in bundle.ingestions
+        ],
+    }
+
+
+def snapshot(state: MockState) -> Dict[str, Any]:
+    """``{"accounts": {account: {region: {"appBundles": [...], "userAccessTasks": [...]}}}}``."""
+    accounts: Dict[str, Dict[str, Any]] = {}
+    for (account, region), backend in state.store.items():
+        with backend.lock:
+            accounts.setdefault(account, {})[region] = {
+                "appBundles": [_bundle(b) for b in backend.bundles],
+                "userAccessTasks": [
+                    {"taskId": t.id, "app": t.app, "tenantId": t.tenant_id, "resultStatus": t.result_status}
+                    for t in backend.tasks.values()
+                ],
+            }
+    return {"defaultAccountId": state.default_account_id, "accounts": accounts}
+
+
+def flat_resources(state: MockState) -> List[Dict[str, Any]]:
+    """Every resource with a ``type`` key, bundles first, then their children."""
+    out: List[Dict[str, Any]] = []
+    for regions in snapshot(state)["accounts"].values():
+        for region_state in regions.values():
+            for bundle in region_state["appBundles"]:
+                out.append({"type": "AppBundle", **{k: v for k, v in bundle.items()
+                                                    if k not in ("appAuthorizations", "ingestions")}})
+                out.extend({"type": "AppAuthorization", **a} for a in bundle["appAuthorizations"])
+                for ingestion in bundle["ingestions"]:
+                    out.append({"type": "Ingestion", **{k: v for k, v in ingestion.items() if k != "destinations"}})
+                    out.extend({"type": "IngestionDestination", **d} for d in ingestion["destinations"])
+    return out

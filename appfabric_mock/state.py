@@ -1,0 +1,63 @@
+"""The state of one mock: its backends, settings and the hooks test controls add."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Dict, List, Optional
+
+from .backend.settings import Settings
+from .backend.store import Store
+from .identity import ACCOUNT_ENV, DEFAULT_ACCOUNT_ID
+
+
+class CallContext:
+    """One call as it travels through the dispatcher (read by hooks)."""
+
+    __slots__ = ("operation", "params", "account_id", "region", "access_key_id", "method", "path")
+
+    def __init__(self, operation: str, params: Dict[str, Any], account_id: str, region: str,
+                 access_key_id: Optional[str], method: str, path: str) -> None:
+        self.operation = operation
+        self.params = params
+        self.account_id = account_id
+        self.region = region
+        self.access_key_id = access_key_id
+        self.method = method
+        self.path = path
+
+
+#: A hook that may raise an AppFabricError to answer the call instead of the backend.
+Guard = Callable[[CallContext], None]
+#: A hook told of every finished call: (context or None, status, error code or None, output or error body).
+Observer = Callable[[Optional[CallContext], int, Optional[str], Any], None]
+
+
+class MockState:
+    """Backends per (account, region) plus configuration and hooks."""
+
+    def __init__(self, settings: Optional[Settings] = None) -> None:
+        self.settings = settings or Settings()
+        self.store = Store(self.settings)
+        #: Access key id -> account id.
+        self.accounts: Dict[str, str] = {}
+        self.default_account_id = os.environ.get(ACCOUNT_ENV) or DEFAULT_ACCOUNT_ID
+        #: Reject regions where AppFabric does not exist.
+        self.strict_regions = False
+        #: Check every backend result against its output shape (a mock bug becomes an InternalServerException).
+        self.check_responses = False
+        #: Run after routing, before parsing and validation (access control).
+        self.pre_validation_guards: List[Guard] = []
+        #: Run after validation, before the backend (fault injection).
+        self.pre_backend_guards: List[Guard] = []
+        self.observers: List[Observer] = []
+
+    def account_for(self, access_key_id: Optional[str]) -> str:
+        if access_key_id is not None:
+            mapped = self.accounts.get(access_key_id)
+            if mapped is not None:
+                return mapped
+        return self.default_account_id
+
+    def reset(self) -> None:
+        """Forget every resource (settings, hooks and the account map stay)."""
+        self.store.reset()
