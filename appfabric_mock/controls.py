@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 class Controls:
     """Mixin of :class:`~appfabric_mock.AppFabricMock`: everything a test can steer."""
 
-    state: "MockState"
+    @property
+    def state(self) -> "MockState":
+        raise NotImplementedError
 
     # -- state ----------------------------------------------------------------------
     @property

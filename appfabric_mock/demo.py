@@ -37,7 +37,8 @@ def run(echo: Callable[[str], Any] = print) -> int:
         )["appAuthorization"]
         echo(f"3. Terraform Cloud authorization {tfc['status']}")
 
-        for auth, request in ((okta, {"authRequest": {"redirectUri": "https://us-east-1.console.aws.amazon.com/appfabric/oauth2", "code": "consent-code"}}), (tfc, {})):
+        consent = {"redirectUri": "https://us-east-1.console.aws.amazon.com/appfabric/oauth2", "code": "consent-code"}
+        for auth, request in ((okta, {"authRequest": consent}), (tfc, {})):
             summary = client.connect_app_authorization(
                 appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"], **request
             )["appAuthorizationSummary"]
@@ -51,7 +52,9 @@ def run(echo: Callable[[str], Any] = print) -> int:
             appBundleIdentifier=bundle,
             ingestionIdentifier=ingestion["arn"],
             processingConfiguration={"auditLog": {"schema": "ocsf", "format": "parquet"}},
-            destinationConfiguration={"auditLog": {"destination": {"s3Bucket": {"bucketName": "audit-logs", "prefix": "okta/"}}}},
+            destinationConfiguration={
+                "auditLog": {"destination": {"s3Bucket": {"bucketName": "audit-logs", "prefix": "okta/"}}}
+            },
         )["ingestionDestination"]
         echo(f"6. delivering OCSF/parquet to s3://audit-logs/okta/: destination {destination['status']}")
 

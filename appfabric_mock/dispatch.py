@@ -95,11 +95,11 @@ def dispatch(
         return _error_response(state, context, error)
     except Exception as exc:  # a bug in the mock: answer as AWS would, never a traceback
         logger.exception("appfabric-mock failed while answering %s %s", method, path)
-        error = InternalServerException(
+        internal = InternalServerException(
             f"appfabric-mock internal error in {spec.name if spec else 'routing'}: "
             f"{type(exc).__name__}: {exc}"
         )
-        return _error_response(state, context, error)
+        return _error_response(state, context, internal)
 
 
 def _check_output(spec: OperationSpec, result: Dict[str, Any]) -> None:

@@ -49,7 +49,7 @@ class AppFabricError(Exception):
 
 
 def _rebuild(cls: type, message: str, members: Dict[str, Any]) -> "AppFabricError":
-    err = cls.__new__(cls)
+    err: AppFabricError = Exception.__new__(cls)
     AppFabricError.__init__(err, message, **members)
     return err
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from .dispatch import UnreachableRegion, dispatch
 from .state import MockState
@@ -146,7 +146,7 @@ def _start_requests_mock() -> Any:
 
     mock = responses.RequestsMock(
         assert_all_requests_are_fired=False,
-        real_adapter_send=HTTPAdapter.send,  # chain to what is there now
+        real_adapter_send=HTTPAdapter.send,  # type: ignore[arg-type]  # chain to what is there now
     )
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
         mock.add_callback(method, APPFABRIC_URL, callback=_answer_requests)

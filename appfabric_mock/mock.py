@@ -96,7 +96,7 @@ class AppFabricMock(Controls):
         return self._starts > 0
 
     @property
-    def state(self) -> MockState:
+    def state(self) -> "MockState":
         """The state of the running activation (shared by nested handles)."""
         state = _state
         if state is None or self._starts == 0:
@@ -152,7 +152,7 @@ def _decorate_class(cls: type, options: Dict[str, Any]) -> type:
     """Give every test of ``cls`` a fresh mock that is already active during set-up."""
     unittest = sys.modules.get("unittest")
     if unittest is not None and issubclass(cls, unittest.TestCase):
-        original_setup = cls.setUp
+        original_setup = cls.setUp  # type: ignore[attr-defined]
 
         @functools.wraps(original_setup)
         def setUp(self: Any) -> None:
@@ -161,7 +161,7 @@ def _decorate_class(cls: type, options: Dict[str, Any]) -> type:
             setattr(self, _HANDLE_ATTR, handle)
             original_setup(self)
 
-        cls.setUp = setUp  # type: ignore[method-assign]
+        cls.setUp = setUp  # type: ignore[attr-defined]
         return cls
 
     original_setup_method = cls.__dict__.get("setup_method")

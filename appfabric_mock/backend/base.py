@@ -191,9 +191,11 @@ class BackendBase:
     def _check_app(self, app: str) -> None:
         if self.settings.strict_apps and app not in self.settings.known_apps:
             known = ", ".join(sorted(self.settings.known_apps))
-            raise ValidationException.for_fields(
-                [("app", f"Value '{app}' at 'app' failed to satisfy constraint: Member must be one of the supported applications: {known}")]
+            message = (
+                f"Value '{app}' at 'app' failed to satisfy constraint: "
+                f"Member must be one of the supported applications: {known}"
             )
+            raise ValidationException.for_fields([("app", message)])
 
 
 def _not_found(identifier: str, resource_type: str) -> ResourceNotFoundException:

@@ -43,7 +43,8 @@ class DestinationOperations(BackendBase):
         def create() -> Tuple[str, Result]:
             destination_id = self._new_id()
             arn = f"{ingestion.arn}/ingestiondestination/{destination_id}"
-            self._check_quota("ingestion_destinations", len(ingestion.destinations), arn, INGESTION_DESTINATION)
+            used = len(ingestion.destinations)
+            self._check_quota("ingestion_destinations", used, arn, INGESTION_DESTINATION)
             self._check_unique_destination(ingestion, configuration, None)
             now = self._now()
             destination = IngestionDestination(
@@ -67,7 +68,9 @@ class DestinationOperations(BackendBase):
         found = ingestion.destinations.get(arn.rsplit("/", 1)[-1])
         return {"ingestionDestination": found.describe()} if found else None
 
-    def _check_unique_destination(self, ingestion: Ingestion, configuration: Dict[str, Any], skip: Optional[str]) -> None:
+    def _check_unique_destination(
+        self, ingestion: Ingestion, configuration: Dict[str, Any], skip: Optional[str]
+    ) -> None:
         target = _destination(configuration)
         for other in ingestion.destinations:
             if other.id != skip and _destination(other.destination_configuration) == target:

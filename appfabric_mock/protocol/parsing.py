@@ -91,9 +91,8 @@ def _scalar(value: str, shape: Shape, name: str) -> Any:
         try:
             return int(value)
         except ValueError:
-            raise ValidationException.for_fields(
-                [(name, f"Value '{value[:64]}' at '{name}' failed to satisfy constraint: Member must be of type integer")]
-            ) from None
+            message = f"Value '{value[:64]}' at '{name}' failed to satisfy constraint: Member must be of type integer"
+            raise ValidationException.for_fields([(name, message)]) from None
     if kind == "boolean":
         if value.lower() in ("true", "false"):
             return value.lower() == "true"

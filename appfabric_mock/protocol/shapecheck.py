@@ -61,9 +61,7 @@ def _walk(shape: Shape, value: Any, path: str, problems: List[str]) -> None:
     elif kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             problems.append(f"{path}: expected an integer, got {type(value).__name__}")
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            problems.append(f"{path}: expected a boolean, got {type(value).__name__}")
-    elif kind == "timestamp":
-        if not isinstance(value, (_dt.datetime, str)):
-            problems.append(f"{path}: expected a timestamp, got {type(value).__name__}")
+    elif kind == "boolean" and not isinstance(value, bool):
+        problems.append(f"{path}: expected a boolean, got {type(value).__name__}")
+    elif kind == "timestamp" and not isinstance(value, (_dt.datetime, str)):
+        problems.append(f"{path}: expected a timestamp, got {type(value).__name__}")

@@ -209,9 +209,7 @@ def _compile_type(shape: Shape, kinds: Any, label: str) -> Checker:
     sensitive = bool(shape.metadata.get("sensitive"))
 
     def check(value: Any, path: str, problems: Problems) -> None:
-        if label != "boolean" and isinstance(value, bool):
-            _fail(problems, path, value, sensitive, f"Member must be of type {label}")
-        elif not isinstance(value, kinds):
+        if label != "boolean" and isinstance(value, bool) or not isinstance(value, kinds):
             _fail(problems, path, value, sensitive, f"Member must be of type {label}")
 
     return check
