@@ -1,0 +1,35 @@
+"""Sphinx configuration for appfabric-mock."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "_ext"))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import appfabric_mock  # noqa: E402
+
+project = "appfabric-mock"
+author = "appfabric-mock developers"
+copyright = "2026, appfabric-mock developers"
+release = appfabric_mock.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.viewcode",
+    "operations_table",
+]
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
+intersphinx_mapping = {}
+nitpicky = False
+
+html_theme = "furo"
+html_title = "appfabric-mock"
+exclude_patterns = ["_build"]
