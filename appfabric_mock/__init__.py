@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     AccessDeniedException,
     AppFabricError,
@@ -23,6 +25,9 @@ from .errors import (
 )
 from .identity import DEFAULT_ACCOUNT_ID, SERVICE_REGIONS
 from .mock import AppFabricMock, current_mock, mock_appfabric
+
+if TYPE_CHECKING:
+    from .retries import no_retry_sleep
 
 __version__ = "0.1.0"
 
@@ -42,5 +47,15 @@ __all__ = [
     "ValidationException",
     "current_mock",
     "mock_appfabric",
+    "no_retry_sleep",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: `import appfabric_mock` stays as cheap as it was.
+    if name == "no_retry_sleep":
+        from .retries import no_retry_sleep
+
+        return no_retry_sleep
+    raise AttributeError(f"module 'appfabric_mock' has no attribute {name!r}")

@@ -16,6 +16,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     server = commands.add_parser("server", help="serve the mock over HTTP")
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     server.add_argument("--port", type=int, default=5050, help="port (default 5050; 0 picks a free one)")
+    server.add_argument("--quiet", action="store_true", help="no access log (one line per request on stderr)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import run
@@ -23,7 +24,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return run()
     from .server import serve
 
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, quiet=args.quiet)
 
 
 if __name__ == "__main__":

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .identity import DEFAULT_REGION
 
 if TYPE_CHECKING:
+    from .access import AccessControl, AccessRule
     from .backend.backend import AppFabricBackend
     from .backend.models import AppAuthorization, IngestionDestination
     from .backend.support import Clock
+    from .faults import Fault, FaultInjector, Predicate
+    from .recording import Call, Calls
     from .state import MockState
 
 
@@ -32,7 +35,10 @@ class Controls:
         return state.store.backend(account_id or state.default_account_id, region)
 
     def reset(self) -> None:
-        """Forget every resource in every account and region."""
+        """Forget every resource in every account and region, and every recorded call.
+
+        Faults, denials, the clock, the account map and the configuration stay.
+        """
         self.state.reset()
 
     # -- app authorizations -----------------------------------------------------------
@@ -122,3 +128,157 @@ class Controls:
         from .snapshot import flat_resources
 
         return flat_resources(self.state)
+
+    # -- accounts -----------------------------------------------------------------------
+    def map_access_key(self, access_key_id: str, account_id: str) -> None:
+        """Answer calls signed with ``access_key_id`` from account ``account_id`` (12 digits)."""
+        if not (isinstance(account_id, str) and account_id.isdigit() and len(account_id) == 12):
+            raise ValueError(f"map_access_key: account id must be 12 digits, not {account_id!r}")
+        if not isinstance(access_key_id, str) or not access_key_id:
+            raise ValueError("map_access_key: access_key_id must be a non-empty string")
+        self.state.accounts[access_key_id] = account_id
+
+    # -- fault injection ----------------------------------------------------------------
+    def _fault_injector(self) -> "FaultInjector":
+        state = self.state
+        with state.settings.lock:
+            if state.faults is None:
+                from .faults import FaultInjector
+
+                state.faults = FaultInjector(state.settings.ids.seed)
+                state.pre_backend_guards.append(state.faults.guard)
+            return state.faults
+
+    def inject_fault(
+        self,
+        operation: str,
+        error: str,
+        *,
+        times: Optional[int] = None,
+        message: Optional[str] = None,
+        retry_after: Optional[int] = None,
+        when: "Optional[Predicate]" = None,
+        probability: Optional[float] = None,
+        members: Optional[Mapping[str, Any]] = None,
+    ) -> "Fault":
+        """Answer calls of ``operation`` (``"*"``: every operation) with the modelled error ``error``.
+
+        * ``times``: answer only the next ``times`` matching calls (default: every one).
+        * ``message``: the error message (default: a generic AWS-like one).
+        * ``retry_after``: seconds for the ``Retry-After`` header (ThrottlingException and
+          InternalServerException only).
+        * ``when``: a predicate on the call's validated parameters, e.g.
+          ``when=lambda params: params.get("app") == "SLACK"``.
+        * ``probability``: fire on this share of matching calls, drawn from a generator seeded
+          by the mock's ``seed`` (reproducible when the mock is seeded).
+        * ``members``: other members of the error shape by their model names, e.g.
+          ``{"quotaCode": "L-1234"}``; required members left out get defaults from the request.
+
+        The error is checked against the model now: an unknown code, an unknown operation or a
+        member the shape lacks is a ValueError.  Faults hit only requests that pass validation,
+        and a faulted call never reaches the backend.  Returns the :class:`~appfabric_mock.faults.Fault`
+        (``hits``, ``remaining``, ``cancel()``).
+        """
+        return self._fault_injector().add(
+            operation, error, times=times, message=message, retry_after=retry_after, when=when,
+            probability=probability, members=members,
+        )
+
+    def clear_faults(self) -> None:
+        """Stop injecting every fault."""
+        faults = self.state.faults
+        if faults is not None:
+            faults.clear()
+
+    @property
+    def faults(self) -> "List[Fault]":
+        """The injected faults still active, in injection order."""
+        faults = self.state.faults
+        return faults.faults if faults is not None else []
+
+    # -- access control -----------------------------------------------------------------
+    def _access(self) -> "AccessControl":
+        state = self.state
+        with state.settings.lock:
+            if state.access is None:
+                from .access import AccessControl
+
+                state.access = AccessControl()
+                state.pre_validation_guards.append(state.access.guard)
+            return state.access
+
+    def deny(self, action: str, access_key_ids: Optional[Iterable[str]] = None) -> "AccessRule":
+        """Answer ``action`` with AccessDeniedException (HTTP 403), as an explicit IAM deny would.
+
+        ``action`` is an IAM action such as ``"appfabric:DeleteAppBundle"``; ``*`` and ``?`` are
+        wildcards (``"appfabric:Delete*"``, ``"appfabric:*"``).  ``access_key_ids`` limits the
+        rule to callers signing with those keys (default: every caller).  The last rule that
+        matches a call decides; see :meth:`allow`.
+        """
+        return self._access().add(action, "Deny", access_key_ids)
+
+    def allow(self, action: str, access_key_ids: Optional[Iterable[str]] = None) -> "AccessRule":
+        """Allow ``action`` again, overriding earlier :meth:`deny` rules it overlaps.
+
+        ``deny("appfabric:*")`` then ``allow("appfabric:List*")`` leaves only the List operations.
+        """
+        return self._access().add(action, "Allow", access_key_ids)
+
+    def clear_denials(self) -> None:
+        """Remove every deny and allow rule: every caller may do everything again."""
+        access = self.state.access
+        if access is not None:
+            access.clear()
+
+    # -- recorded calls -----------------------------------------------------------------
+    def _recorded_state(self) -> "MockState":
+        # Recorded calls stay readable after the mock stops, for asserts after a `with` block.
+        last = getattr(self, "_last_state", None)
+        try:
+            return self.state
+        except RuntimeError:
+            if last is None:
+                raise
+            return last  # type: ignore[no-any-return]
+
+    @property
+    def calls(self) -> "Calls":
+        """Every AppFabric call answered so far, oldest first, secrets redacted (an immutable tuple).
+
+        Each :class:`~appfabric_mock.recording.Call` has ``operation``, ``params``, ``status``,
+        ``error_code``, ``response``, ``account_id``, ``region``, ``access_key_id``, ``method``
+        and ``path``.  Still readable after the mock stops.
+        """
+        return self._recorded_state().recorder.calls()
+
+    def calls_to(self, operation: str) -> "List[Call]":
+        """The recorded calls of one operation, oldest first."""
+        from .recording import check_operation
+
+        check_operation(operation)
+        return [c for c in self.calls if c.operation == operation]
+
+    @property
+    def last_call(self) -> "Optional[Call]":
+        """The most recent recorded call, or None."""
+        calls = self.calls
+        return calls[-1] if calls else None
+
+    def assert_called(self, operation: str, times: Optional[int] = None) -> "List[Call]":
+        """Assert that ``operation`` was called (exactly ``times`` times if given); return those calls.
+
+        The AssertionError lists every call actually made, with its status.
+        """
+        from .recording import assert_called
+
+        return assert_called(self.calls, operation, times)
+
+    def assert_not_called(self, operation: str) -> None:
+        """Assert that ``operation`` was never called (the AssertionError lists the calls made)."""
+        from .recording import assert_not_called
+
+        assert_not_called(self.calls, operation)
+
+    def clear_calls(self) -> None:
+        """Forget the recorded calls (resources stay)."""
+        self._recorded_state().recorder.clear()

@@ -66,10 +66,13 @@ def dispatch(
         access_key, region = caller(lowered, host)
         if state.strict_regions and region not in SERVICE_REGIONS:
             raise UnreachableRegion(region, url)
+        account = lowered.get(ACCOUNT_HEADER) or state.account_for(access_key)
+        # Built before routing so that observers (the call recorder) also see calls
+        # that match no operation; ``operation`` stays "" for those.
+        context = CallContext("", {}, account, region, access_key, method.upper(), path)
         operation, labels = proto.router.match(method, path)
         spec = proto.operations[operation.name]
-        account = lowered.get(ACCOUNT_HEADER) or state.account_for(access_key)
-        context = CallContext(spec.name, labels, account, region, access_key, method.upper(), path)
+        context.operation, context.params = spec.name, labels
         for guard in state.pre_validation_guards:
             guard(context)
         params = parse_request(spec.bindings, labels, parts.query, lowered, body or b"",

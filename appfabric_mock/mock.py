@@ -46,6 +46,8 @@ class AppFabricMock(Controls):
 
         self.config: MockConfig = MockConfig.from_options(options)
         self._starts = 0
+        #: The state this handle last joined: its recorded calls stay readable after stop.
+        self._last_state: Optional[MockState] = None
 
     # -- activation -------------------------------------------------------------
     def start(self) -> "AppFabricMock":
@@ -69,6 +71,7 @@ class AppFabricMock(Controls):
                 _state, _env, _outermost = state, env, self
             _depth += 1
             self._starts += 1
+            self._last_state = _state
         return self
 
     def stop(self) -> None:

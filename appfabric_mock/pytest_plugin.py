@@ -51,3 +51,16 @@ def appfabric_client(appfabric_mock: Any) -> Any:
     import boto3
 
     return boto3.client("appfabric", region_name="us-east-1")
+
+
+@pytest.fixture
+def appfabric_server(request: Any) -> Iterator[Any]:
+    """A started :class:`~appfabric_mock.server.ThreadedServer` on 127.0.0.1 and a free port, fresh for each test.
+
+    Point any client at ``appfabric_server.url``; steer it with ``appfabric_server.mock`` (the test controls)
+    and configure it with ``@pytest.mark.appfabric_mock(...)``, as the ``appfabric_mock`` fixture.
+    """
+    from appfabric_mock.server import ThreadedServer
+
+    with ThreadedServer(**_marker_options(request)) as server:
+        yield server

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from .backend.settings import Settings
 from .backend.store import Store
 from .identity import ACCOUNT_ENV, DEFAULT_ACCOUNT_ID
+
+if TYPE_CHECKING:
+    from .access import AccessControl
+    from .faults import FaultInjector
+    from .recording import CallRecorder
 
 
 class CallContext:
@@ -50,6 +55,14 @@ class MockState:
         #: Run after validation, before the backend (fault injection).
         self.pre_backend_guards: List[Guard] = []
         self.observers: List[Observer] = []
+        from .recording import CallRecorder
+
+        #: Every call, redacted (always on: ``m.calls``).
+        self.recorder: CallRecorder = CallRecorder()
+        self.observers.append(self.recorder.observe)
+        #: Created by the first ``inject_fault`` / ``deny`` / ``allow``, which also adds their guard.
+        self.faults: Optional[FaultInjector] = None
+        self.access: Optional[AccessControl] = None
 
     def account_for(self, access_key_id: Optional[str]) -> str:
         if access_key_id is not None:
@@ -59,5 +72,6 @@ class MockState:
         return self.default_account_id
 
     def reset(self) -> None:
-        """Forget every resource (settings, hooks and the account map stay)."""
+        """Forget every resource and recorded call (settings, hooks, faults, denials and the account map stay)."""
         self.store.reset()
+        self.recorder.clear()

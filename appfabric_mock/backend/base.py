@@ -181,6 +181,8 @@ class BackendBase:
         self, operation: str, scope: str, collection: "Collection[T]", params: Params
     ) -> Tuple[List[T], Optional[str]]:
         now = self._now().timestamp()
+        # Sequence numbers are per backend: a token from another account or region is foreign.
+        scope = f"{self.account_id}/{self.region}/{scope}"
         after = decode_token(params.get("nextToken"), operation, scope, now)
         limit = params.get("maxResults") or self.settings.default_page_size
         items, last = collection.page(after, limit)

@@ -33,7 +33,10 @@ def _check_combination(processing: Dict[str, Any], configuration: Dict[str, Any]
 
 
 class DestinationOperations(BackendBase):
+    """Create, Get, List, Update and DeleteIngestionDestination."""
+
     def create_ingestion_destination(self, params: Params) -> Result:
+        """Create an ``Active`` destination (at most 5 per ingestion by default)."""
         bundle = self._bundle(params["appBundleIdentifier"])
         ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
         processing = copy.deepcopy(params["processingConfiguration"])
@@ -83,15 +86,18 @@ class DestinationOperations(BackendBase):
         return ingestion, self._destination(ingestion, params["ingestionDestinationIdentifier"])
 
     def get_ingestion_destination(self, params: Params) -> Result:
+        """The full destination."""
         return {"ingestionDestination": self._locate(params)[1].describe()}
 
     def list_ingestion_destinations(self, params: Params) -> Result:
+        """Destination ARNs of an ingestion, in creation order, paginated."""
         bundle = self._bundle(params["appBundleIdentifier"])
         ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
         items, token = self._page("ListIngestionDestinations", ingestion.id, ingestion.destinations, params)
         return {"ingestionDestinations": [d.summary() for d in items], "nextToken": token}
 
     def update_ingestion_destination(self, params: Params) -> Result:
+        """Replace the destination configuration (S3 or Firehose); the processing configuration stays."""
         ingestion, destination = self._locate(params)
         configuration = copy.deepcopy(params["destinationConfiguration"])
         _check_combination(destination.processing_configuration, configuration)
@@ -104,6 +110,7 @@ class DestinationOperations(BackendBase):
         return {"ingestionDestination": destination.describe()}
 
     def delete_ingestion_destination(self, params: Params) -> Result:
+        """Delete a destination; an enabled ingestion left without any is disabled."""
         ingestion, destination = self._locate(params)
         ingestion.destinations.remove(destination.id, destination.seq)
         # AWS: an enabled ingestion whose last destination goes fails and is disabled.

@@ -10,7 +10,10 @@ from .models import AppBundle, Ingestion
 
 
 class IngestionOperations(BackendBase):
+    """CreateIngestion, GetIngestion, ListIngestions, Start/StopIngestion and DeleteIngestion."""
+
     def create_ingestion(self, params: Params) -> Result:
+        """Create an ``enabled`` ingestion for an (app, tenant) that has an authorization in the bundle."""
         bundle = self._bundle(params["appBundleIdentifier"])
         app, tenant_id, kind = params["app"], params["tenantId"], params["ingestionType"]
         self._check_app(app)
@@ -55,18 +58,22 @@ class IngestionOperations(BackendBase):
         return {"ingestion": found.describe()} if found else None
 
     def get_ingestion(self, params: Params) -> Result:
+        """The full ingestion."""
         bundle = self._bundle(params["appBundleIdentifier"])
         return {"ingestion": self._ingestion(bundle, params["ingestionIdentifier"]).describe()}
 
     def list_ingestions(self, params: Params) -> Result:
+        """Ingestion summaries of a bundle, in creation order, paginated."""
         bundle = self._bundle(params["appBundleIdentifier"])
         items, token = self._page("ListIngestions", bundle.id, bundle.ingestions, params)
         return {"ingestions": [i.summary() for i in items], "nextToken": token}
 
     def start_ingestion(self, params: Params) -> Result:
+        """Enable an ingestion (no change if it is enabled)."""
         return self._set_state(params, "enabled")
 
     def stop_ingestion(self, params: Params) -> Result:
+        """Disable an ingestion (no change if it is disabled)."""
         return self._set_state(params, "disabled")
 
     def _set_state(self, params: Params, state: str) -> Result:
@@ -80,6 +87,7 @@ class IngestionOperations(BackendBase):
         return {}
 
     def delete_ingestion(self, params: Params) -> Result:
+        """Delete an ingestion that has no destinations left, enabled or not."""
         identifier = params["ingestionIdentifier"]
         bundle = self._bundle(params["appBundleIdentifier"])
         ingestion = self._ingestion(bundle, identifier)

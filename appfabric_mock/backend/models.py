@@ -24,6 +24,8 @@ def tag_list(tags: Tags) -> List[Dict[str, str]]:
 
 @dataclass(eq=False)
 class AppBundle:
+    """An app bundle and the authorizations and ingestions it holds."""
+
     id: str
     arn: str
     seq: int
@@ -34,17 +36,21 @@ class AppBundle:
     ingestions: "Collection[Ingestion]" = field(default_factory=Collection, repr=False)
 
     def describe(self) -> Dict[str, Any]:
+        """The ``AppBundle`` output shape."""
         out: Dict[str, Any] = {"arn": self.arn}
         if self.customer_managed_key_arn:
             out["customerManagedKeyArn"] = self.customer_managed_key_arn
         return out
 
     def summary(self) -> Dict[str, Any]:
+        """The summary shape that List operations return."""
         return {"arn": self.arn}
 
 
 @dataclass(eq=False)
 class AppAuthorization:
+    """An app authorization (its credential is never kept)."""
+
     id: str
     arn: str
     seq: int
@@ -63,9 +69,11 @@ class AppAuthorization:
     connect_failure: Optional[str] = field(default=None, repr=False)
 
     def tenant(self) -> Dict[str, str]:
+        """The ``Tenant`` output shape."""
         return {"tenantIdentifier": self.tenant_identifier, "tenantDisplayName": self.tenant_display_name}
 
     def summary(self) -> Dict[str, Any]:
+        """The summary shape that List operations return."""
         return {
             "appAuthorizationArn": self.arn,
             "appBundleArn": self.bundle_arn,
@@ -78,6 +86,8 @@ class AppAuthorization:
 
 @dataclass(eq=False)
 class Ingestion:
+    """An ingestion of one app and tenant, and its destinations."""
+
     id: str
     arn: str
     seq: int
@@ -92,6 +102,7 @@ class Ingestion:
     destinations: "Collection[IngestionDestination]" = field(default_factory=Collection, repr=False)
 
     def describe(self) -> Dict[str, Any]:
+        """The ``Ingestion`` output shape."""
         return {
             "arn": self.arn,
             "appBundleArn": self.bundle_arn,
@@ -104,11 +115,14 @@ class Ingestion:
         }
 
     def summary(self) -> Dict[str, Any]:
+        """The summary shape that List operations return."""
         return {"arn": self.arn, "app": self.app, "tenantId": self.tenant_id, "state": self.state}
 
 
 @dataclass(eq=False)
 class IngestionDestination:
+    """Where an ingestion delivers: an S3 bucket or a Firehose stream."""
+
     id: str
     arn: str
     seq: int
@@ -122,6 +136,7 @@ class IngestionDestination:
     tags: Tags = field(default_factory=dict)
 
     def describe(self) -> Dict[str, Any]:
+        """The ``IngestionDestination`` output shape (``statusReason`` only when there is one)."""
         out: Dict[str, Any] = {
             "arn": self.arn,
             "ingestionArn": self.ingestion_arn,
@@ -136,6 +151,7 @@ class IngestionDestination:
         return out
 
     def summary(self) -> Dict[str, Any]:
+        """The summary shape that List operations return."""
         return {"arn": self.arn}
 
 
@@ -152,12 +168,15 @@ class AppUser:
     status: Optional[str] = "Active"
 
     def full_name(self) -> Optional[str]:
+        """First and last name joined, or None when neither is known."""
         names = [n for n in (self.first_name, self.last_name) if n]
         return " ".join(names) or None
 
 
 @dataclass(eq=False)
 class UserAccessTask:
+    """One lookup of a user (by e-mail address) in one app authorization; it completes at once."""
+
     id: str
     bundle_id: str
     app: str
@@ -169,6 +188,7 @@ class UserAccessTask:
     error: Optional[Dict[str, str]] = None
 
     def result(self) -> Dict[str, Any]:
+        """The ``UserAccessResultItem`` output shape; user details only when a user was found."""
         out: Dict[str, Any] = {
             "app": self.app,
             "tenantId": self.tenant_id,

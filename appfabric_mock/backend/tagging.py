@@ -22,6 +22,8 @@ _TYPES = {
 
 
 class TagOperations(BackendBase):
+    """TagResource, UntagResource and ListTagsForResource on all four resource types."""
+
     def _taggable(self, arn: str) -> Taggable:
         parsed = arns.parse_arn(arn)
         if parsed is None:
@@ -48,6 +50,7 @@ class TagOperations(BackendBase):
         return self._destination(ingestion, arn)
 
     def tag_resource(self, params: Params) -> Result:
+        """Add tags; a key that exists gets the new value; at most 50 tags in all."""
         resource = self._taggable(params["resourceArn"])
         merged = dict(resource.tags)
         for tag in params["tags"]:
@@ -61,10 +64,12 @@ class TagOperations(BackendBase):
         return {}
 
     def untag_resource(self, params: Params) -> Result:
+        """Remove tags by key; a key the resource does not have is ignored."""
         resource = self._taggable(params["resourceArn"])
         for key in params["tagKeys"]:
             resource.tags.pop(key, None)
         return {}
 
     def list_tags_for_resource(self, params: Params) -> Result:
+        """The tags of a resource, in the order they were first set."""
         return {"tags": tag_list(self._taggable(params["resourceArn"]).tags)}

@@ -27,11 +27,15 @@ _NOT_CONNECTED: Dict[str, Dict[str, str]] = {
     },
 }
 
+#: The ``taskError`` of a task that found no registered user (its status is still COMPLETED).
 USER_NOT_FOUND = {"errorCode": "UserNotFound", "errorMessage": "The user was not found in the application"}
 
 
 class UserAccessOperations(BackendBase):
+    """StartUserAccessTasks and BatchGetUserAccessTasks."""
+
     def start_user_access_tasks(self, params: Params) -> Result:
+        """One item per authorization of the bundle: a task if it is Connected, else an ``error``."""
         bundle = self._bundle(params["appBundleIdentifier"])
         email = params["email"]
         items: List[Result] = []
@@ -58,6 +62,7 @@ class UserAccessOperations(BackendBase):
         return {"userAccessTasksList": items}
 
     def batch_get_user_access_tasks(self, params: Params) -> Result:
+        """The result of each task id, in the order asked; an unknown id is ``EXPIRED``."""
         bundle = self._bundle(params["appBundleIdentifier"])
         results: List[Result] = []
         for task_id in params["taskIdList"]:

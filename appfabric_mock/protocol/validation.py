@@ -10,7 +10,7 @@ elements are written ``tags.1.member.key`` as AWS does.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from botocore.model import Shape, StructureShape
 
@@ -90,7 +90,9 @@ class Validator:
         members = [(name, self._checker(member)) for name, member in shape.members.items()]
         required = list(shape.required_members)
         union = bool(shape.metadata.get("union"))
-        sensitive = bool(shape.metadata.get("sensitive"))
+        # A structure that holds a secret does not echo a scalar sent in its place:
+        # that scalar is most likely the secret, one level too high.
+        sensitive = _holds_sensitive(shape, set())
 
         def check(value: Any, path: str, problems: Problems) -> None:
             if not isinstance(value, dict):
@@ -152,6 +154,23 @@ class Validator:
                     value_check(element, f"{path}.{key}", problems)
 
         return check
+
+
+def _holds_sensitive(shape: Shape, seen: Set[str]) -> bool:
+    """Whether ``shape`` is sensitive or contains a sensitive member at any depth."""
+    if shape.metadata.get("sensitive"):
+        return True
+    if shape.name in seen:
+        return False
+    seen.add(shape.name)
+    kind = shape.type_name
+    if kind == "structure":
+        return any(_holds_sensitive(m, seen) for m in shape.members.values())  # type: ignore[attr-defined]
+    if kind == "list":
+        return _holds_sensitive(shape.member, seen)  # type: ignore[attr-defined]
+    if kind == "map":
+        return _holds_sensitive(shape.value, seen)  # type: ignore[attr-defined]
+    return False
 
 
 def _check_length(

@@ -1,0 +1,237 @@
+"""The server's control API: test controls over HTTP, under ``/_appfabric_mock/``.
+
+Programs that drive the mock from another process (the AWS CLI, a JavaScript
+test, a container) steer it here, as Python tests steer it through the
+handle's methods (:class:`~appfabric_mock.controls.Controls`).  Every action
+takes a JSON object and answers a JSON value; every failure answers
+``{"error": "..."}`` with a 4xx status, never a traceback.
+
+=========  ==========================  =====================================================
+Method     Path                        Body → result
+=========  ==========================  =====================================================
+GET        ``actions``                 → ``{"actions": ["GET actions", ...]}``
+POST       ``reset``                   → ``{}`` (every resource of every account forgotten)
+GET        ``state``                   → the snapshot of :mod:`appfabric_mock.snapshot`
+GET        ``resources``               → ``{"resources": [...]}``, flat, in creation order
+POST       ``authorization-status``    ``{"arn", "status"}`` → ``{}``
+POST       ``fail-next-connect``       ``{"arn", "message"?}`` → ``{}``
+POST       ``destination-failed``      ``{"arn", "reason"?}`` → ``{}``
+POST       ``app-users``               ``{"app", "tenantId", "email", "userId"?, "firstName"?,
+                                       "lastName"?, "status"?}`` → ``{}``
+POST       ``accounts``                ``{"accessKeyId", "accountId"}`` → ``{}``
+GET        ``clock``                   → ``{"now", "frozen"}``
+POST       ``clock/freeze``            ``{"at"?}`` → ``{"now", "frozen"}``
+POST       ``clock/set``               ``{"at"}`` → ``{"now", "frozen"}``
+POST       ``clock/advance``           ``{"seconds"}`` → ``{"now", "frozen"}``
+POST       ``clock/unfreeze``          → ``{"now", "frozen"}``
+=========  ==========================  =====================================================
+
+Adding an action takes one line: a function ``(controls, body) -> JSON value``
+and a call to :func:`register` (or an entry in :data:`ACTIONS`)::
+
+    from appfabric_mock import control_api
+
+    control_api.register("POST", "faults", lambda controls, body: controls.inject_fault(**body))
+
+Inside an action, raise :class:`ControlError` (or ``ValueError`` → 400,
+``KeyError`` → 404) to answer an error; use :func:`field` to read members of
+the body with a clear message when one is missing or has the wrong type.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Tuple
+
+if TYPE_CHECKING:
+    from .controls import Controls
+
+logger = logging.getLogger("appfabric_mock")
+
+#: The path prefix of every control request; no AppFabric operation lives under it.
+PREFIX = "/_appfabric_mock/"
+
+#: An action: the test controls and the request's JSON object in, a JSON-ready value out.
+Action = Callable[["Controls", Dict[str, Any]], Any]
+
+#: (HTTP method, action name) -> action.  The action name is the path after :data:`PREFIX`.
+ACTIONS: Dict[Tuple[str, str], Action] = {}
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+class ControlError(Exception):
+    """A control request that cannot be carried out; answered as ``{"error": message}``."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def register(method: str, name: str, action: Action) -> Action:
+    """Serve ``action`` at ``method /_appfabric_mock/<name>`` (replacing any action there)."""
+    ACTIONS[(method.upper(), name.strip("/"))] = action
+    return action
+
+
+def field(body: Mapping[str, Any], name: str, kind: type = str, *, required: bool = True) -> Any:
+    """Member ``name`` of a control request's body, checked to be a ``kind`` (None when optional and absent)."""
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise ControlError(f"missing required field '{name}'")
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    # bool is an int subclass: a JSON true is no number.
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ControlError(f"field '{name}' must be a {_JSON_TYPE_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+_JSON_TYPE_NAMES = {str: "string", float: "number", int: "integer", bool: "boolean", dict: "object", list: "array"}
+
+
+def handle(controls: "Controls", method: str, name: str, body: bytes) -> Tuple[int, Dict[str, str], bytes]:
+    """Answer one control request: (status, headers, JSON body)."""
+    method = method.upper()
+    name = name.strip("/")
+    action = ACTIONS.get((method, name))
+    try:
+        if action is None:
+            allowed = sorted(m for m, n in ACTIONS if n == name)
+            if allowed:
+                raise ControlError(f"{method} is not allowed for /_appfabric_mock/{name}; use {', '.join(allowed)}",
+                                   405)
+            raise ControlError(f"unknown control action '{name}'; actions are: {', '.join(_action_list())}", 404)
+        result = action(controls, _json_object(body))
+    except ControlError as error:
+        return _error(error.status, error.message)
+    except KeyError as error:  # the controls' "no such resource"
+        return _error(404, str(error.args[0]) if error.args else "not found")
+    except (ValueError, TypeError, OverflowError) as error:
+        return _error(400, str(error))
+    except Exception as error:  # a bug in an action: a JSON 500, never a traceback on the wire
+        logger.exception("appfabric-mock control action %s %s failed", method, name)
+        return _error(500, f"{type(error).__name__}: {error}")
+    return 200, dict(_JSON_HEADERS), json.dumps(result, separators=(",", ":"), default=str).encode()
+
+
+def _json_object(body: bytes) -> Dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ControlError(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise ControlError("the body must be a JSON object")
+    return document
+
+
+def _error(status: int, message: str) -> Tuple[int, Dict[str, str], bytes]:
+    return status, dict(_JSON_HEADERS), json.dumps({"error": message}).encode()
+
+
+def _action_list() -> List[str]:
+    return [f"{method} {name}" for method, name in sorted(ACTIONS, key=lambda key: (key[1], key[0]))]
+
+
+# -- the actions ----------------------------------------------------------------------------
+
+
+def _clock(controls: "Controls") -> Dict[str, Any]:
+    from .protocol.serialization import iso8601
+
+    clock = controls.clock
+    return {"now": iso8601(clock.now()), "frozen": clock.frozen}
+
+
+def _reset(controls: "Controls", body: Dict[str, Any]) -> Any:
+    controls.reset()
+    return {}
+
+
+def _set_authorization_status(controls: "Controls", body: Dict[str, Any]) -> Any:
+    controls.set_authorization_status(field(body, "arn"), field(body, "status"))
+    return {}
+
+
+def _fail_next_connect(controls: "Controls", body: Dict[str, Any]) -> Any:
+    message = field(body, "message", required=False)
+    arn = field(body, "arn")
+    if message is None:
+        controls.fail_next_connect(arn)
+    else:
+        controls.fail_next_connect(arn, message)
+    return {}
+
+
+def _set_destination_failed(controls: "Controls", body: Dict[str, Any]) -> Any:
+    reason = field(body, "reason", required=False)
+    arn = field(body, "arn")
+    if reason is None:
+        controls.set_destination_failed(arn)
+    else:
+        controls.set_destination_failed(arn, reason)
+    return {}
+
+
+def _add_app_user(controls: "Controls", body: Dict[str, Any]) -> Any:
+    controls.add_app_user(
+        app=field(body, "app"),
+        tenant_id=field(body, "tenantId"),
+        email=field(body, "email"),
+        user_id=field(body, "userId", required=False),
+        first_name=field(body, "firstName", required=False),
+        last_name=field(body, "lastName", required=False),
+        status=field(body, "status", required=False) or "Active",
+    )
+    return {}
+
+
+def _map_account(controls: "Controls", body: Dict[str, Any]) -> Any:
+    key = field(body, "accessKeyId")
+    account = field(body, "accountId")
+    if not (account.isdigit() and len(account) == 12):
+        raise ControlError("accountId must be 12 digits")
+    controls.state.accounts[key] = account
+    return {}
+
+
+def _freeze(controls: "Controls", body: Dict[str, Any]) -> Any:
+    controls.clock.freeze(field(body, "at", required=False))
+    return _clock(controls)
+
+
+def _set_clock(controls: "Controls", body: Dict[str, Any]) -> Any:
+    controls.clock.set(field(body, "at"))
+    return _clock(controls)
+
+
+def _advance(controls: "Controls", body: Dict[str, Any]) -> Any:
+    controls.clock.advance(field(body, "seconds", float))
+    return _clock(controls)
+
+
+def _unfreeze(controls: "Controls", body: Dict[str, Any]) -> Any:
+    controls.clock.unfreeze()
+    return _clock(controls)
+
+
+register("GET", "actions", lambda controls, body: {"actions": _action_list()})
+register("POST", "reset", _reset)
+register("GET", "state", lambda controls, body: controls.snapshot())
+register("GET", "resources", lambda controls, body: {"resources": controls.resources()})
+register("POST", "authorization-status", _set_authorization_status)
+register("POST", "fail-next-connect", _fail_next_connect)
+register("POST", "destination-failed", _set_destination_failed)
+register("POST", "app-users", _add_app_user)
+register("POST", "accounts", _map_account)
+register("GET", "clock", lambda controls, body: _clock(controls))
+register("POST", "clock/freeze", _freeze)
+register("POST", "clock/set", _set_clock)
+register("POST", "clock/advance", _advance)
+register("POST", "clock/unfreeze", _unfreeze)

@@ -1,0 +1,195 @@
+"""Set-up shared by the test suite: clients, resources, error inspection, raw HTTP.
+
+Everything here is plain functions; each takes a boto3 ``appfabric`` client (or a
+:class:`~appfabric_mock.state.MockState`) and returns what AppFabric returned.
+
+* :func:`appfabric_client`: a boto3 client (region ``us-east-1`` unless told).
+* :func:`make_bundle`: an app bundle; returns its ARN.
+* :func:`make_authorization`: an app authorization; returns the ``appAuthorization`` dict.
+* :func:`connect`: connect an authorization (with an ``authRequest`` for oauth2); returns its summary.
+* :func:`make_ingestion`, :func:`make_destination`: an ingestion and an S3 destination; return the dicts.
+* :func:`error_of`: ``(code, status, response)`` of a ``ClientError`` caught by ``pytest.raises``.
+* :func:`raw_call`: one raw HTTP request through :func:`appfabric_mock.dispatch.dispatch`.
+* :func:`record_raw_bodies`: collect the raw response bodies a client receives.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from urllib.parse import quote
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from appfabric_mock.dispatch import Response, dispatch
+from appfabric_mock.state import MockState
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+HOST = f"appfabric.{REGION}.amazonaws.com"
+
+UUID_PATTERN = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
+BUNDLE_ARN_PATTERN = rf"^arn:aws:appfabric:{REGION}:{ACCOUNT}:appbundle/{UUID_PATTERN}$"
+AUTHORIZATION_ARN_PATTERN = (
+    rf"^arn:aws:appfabric:{REGION}:{ACCOUNT}:appbundle/{UUID_PATTERN}/appauthorization/{UUID_PATTERN}$"
+)
+CONSOLE_REDIRECT = f"https://{REGION}.console.aws.amazon.com/appfabric/oauth2"
+
+#: One attempt, no retry: botocore's retries of 5xx/429 would sleep (``max_attempts`` counts retries,
+#: ``total_max_attempts`` counts attempts).
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
+#: Also turns off botocore's own input validation, so the mock's validation is what answers.
+NO_CLIENT_VALIDATION = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+
+
+def appfabric_client(region: str = REGION, config: Optional[Config] = None, **kwargs: Any) -> Any:
+    """A boto3 AppFabric client; call it while a mock is active."""
+    return boto3.client("appfabric", region_name=region, config=config, **kwargs)
+
+
+def make_bundle(client: Any, **kwargs: Any) -> str:
+    """Create an app bundle (``kwargs`` go to CreateAppBundle) and return its ARN."""
+    return str(client.create_app_bundle(**kwargs)["appBundle"]["arn"])
+
+
+def credential_for(
+    auth_type: str, *, client_id: str = "client-id", secret: str = "client-secret", api_key: str = "api-key"
+) -> Dict[str, Any]:
+    """The ``credential`` union member that matches ``auth_type``."""
+    if auth_type == "oauth2":
+        return {"oauth2Credential": {"clientId": client_id, "clientSecret": secret}}
+    return {"apiKeyCredential": {"apiKey": api_key}}
+
+
+def make_authorization(
+    client: Any,
+    bundle: str,
+    *,
+    app: str = "TERRAFORMCLOUD",
+    tenant: str = "tenant-1",
+    tenant_name: Optional[str] = None,
+    auth_type: str = "apiKey",
+    credential: Optional[Dict[str, Any]] = None,
+    **kwargs: Any,
+) -> Dict[str, Any]:
+    """Create an app authorization in ``bundle`` (ARN or id); return the ``appAuthorization`` dict.
+
+    The credential defaults to one that matches ``auth_type``; ``kwargs`` go to
+    CreateAppAuthorization (``clientToken``, ``tags``).
+    """
+    response = client.create_app_authorization(
+        appBundleIdentifier=bundle,
+        app=app,
+        credential=credential if credential is not None else credential_for(auth_type),
+        tenant={"tenantIdentifier": tenant, "tenantDisplayName": tenant_name or f"Tenant {tenant}"},
+        authType=auth_type,
+        **kwargs,
+    )
+    return dict(response["appAuthorization"])
+
+
+def connect(client: Any, authorization: Mapping[str, Any], *, code: str = "oauth-code") -> Dict[str, Any]:
+    """Connect an authorization (dict as returned by create/get); return the ``appAuthorizationSummary``."""
+    kwargs: Dict[str, Any] = {}
+    if authorization.get("authType") == "oauth2":
+        kwargs["authRequest"] = {"redirectUri": CONSOLE_REDIRECT, "code": code}
+    response = client.connect_app_authorization(
+        appBundleIdentifier=authorization["appBundleArn"],
+        appAuthorizationIdentifier=authorization["appAuthorizationArn"],
+        **kwargs,
+    )
+    return dict(response["appAuthorizationSummary"])
+
+
+def make_ingestion(client: Any, bundle: str, *, app: str = "TERRAFORMCLOUD", tenant: str = "tenant-1",
+                   **kwargs: Any) -> Dict[str, Any]:
+    """Create an auditLog ingestion (needs an authorization for ``app`` and ``tenant``); return the dict."""
+    response = client.create_ingestion(
+        appBundleIdentifier=bundle, app=app, tenantId=tenant, ingestionType="auditLog", **kwargs
+    )
+    return dict(response["ingestion"])
+
+
+def make_destination(client: Any, ingestion: Mapping[str, Any], *, bucket: str = "audit-bucket",
+                     **kwargs: Any) -> Dict[str, Any]:
+    """Create an S3 destination (ocsf/json) for ``ingestion`` (dict); return the ``ingestionDestination``."""
+    response = client.create_ingestion_destination(
+        appBundleIdentifier=ingestion["appBundleArn"],
+        ingestionIdentifier=ingestion["arn"],
+        processingConfiguration={"auditLog": {"schema": "ocsf", "format": "json"}},
+        destinationConfiguration={"auditLog": {"destination": {"s3Bucket": {"bucketName": bucket}}}},
+        **kwargs,
+    )
+    return dict(response["ingestionDestination"])
+
+
+def resource_id(arn: str) -> str:
+    """The trailing UUID of an AppFabric ARN."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def new_token() -> str:
+    """A fresh client token (a lowercase UUID, as the model requires)."""
+    return str(uuid.uuid4())
+
+
+def error_of(excinfo: "pytest.ExceptionInfo[ClientError]") -> Tuple[str, int, Dict[str, Any]]:
+    """``(error code, HTTP status, whole response)`` of a caught ``ClientError``."""
+    response = excinfo.value.response
+    return (
+        response["Error"]["Code"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        dict(response),
+    )
+
+
+def field_names(response: Mapping[str, Any]) -> List[str]:
+    """The ``name`` of each entry of a ValidationException's ``fieldList``."""
+    return [entry["name"] for entry in response.get("fieldList") or ()]
+
+
+# -- raw HTTP -----------------------------------------------------------------------------------
+def label(identifier: str) -> str:
+    """A URI label encoded as botocore sends it (``:`` and ``/`` percent-encoded)."""
+    return quote(identifier, safe="")
+
+
+def raw_call(
+    state: MockState,
+    method: str,
+    path: str,
+    body: Union[Mapping[str, Any], bytes, str, None] = None,
+    headers: Optional[Mapping[str, str]] = None,
+) -> Tuple[Response, Any]:
+    """Send one request to ``dispatch``; return the response and its decoded JSON body (None if empty).
+
+    ``path`` is raw (encode labels with :func:`label`); a mapping ``body`` is sent as JSON.
+    """
+    sent_headers = {"Host": HOST, "Content-Type": "application/json"}
+    sent_headers.update(headers or {})
+    data: Union[bytes, str, None]
+    if isinstance(body, Mapping):
+        data = json.dumps(body).encode()
+    else:
+        data = body
+    response = dispatch(state, method, f"https://{HOST}{path}", sent_headers, data)
+    decoded = json.loads(response.body) if response.body else None
+    return response, decoded
+
+
+def record_raw_bodies(client: Any) -> List[bytes]:
+    """Start collecting the raw body of every response ``client`` receives; return the (live) list.
+
+    botocore emits ``after-call`` for error responses too, before it raises.
+    """
+    bodies: List[bytes] = []
+
+    def on_after_call(http_response: Any, **_: Any) -> None:
+        bodies.append(http_response.content)
+
+    client.meta.events.register("after-call.appfabric", on_after_call)
+    return bodies

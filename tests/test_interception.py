@@ -1,0 +1,218 @@
+"""What the mock answers and what it leaves alone: early clients, threads, other services, moto, requests."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List
+
+import boto3
+import botocore.endpoint
+import pytest
+import requests
+import responses
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import EndpointConnectionError
+from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_authorization, make_bundle
+from moto import mock_aws
+from requests.adapters import HTTPAdapter
+
+from appfabric_mock import intercept, mock_appfabric
+
+ORIGINAL_DO_GET_RESPONSE = botocore.endpoint.Endpoint.__dict__["_do_get_response"]
+ORIGINAL_ADAPTER_SEND = HTTPAdapter.send
+UNREACHABLE = "http://127.0.0.1:9"
+APPFABRIC_ENDPOINT = "https://appfabric.us-east-1.amazonaws.com"
+
+
+def _fully_restored() -> bool:
+    return (
+        botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
+        and HTTPAdapter.send is ORIGINAL_ADAPTER_SEND
+        and not intercept.installed()
+    )
+
+
+@pytest.fixture(autouse=True)
+def _restored_around_each_test() -> Any:
+    assert _fully_restored()
+    yield
+    assert _fully_restored()
+
+
+def _explicit_client(service: str, **kwargs: Any) -> Any:
+    """A client with its own credentials: usable outside any mock."""
+    return boto3.session.Session().client(
+        service,
+        region_name="us-east-1",
+        aws_access_key_id="AKIAEXPLICIT00000000",
+        aws_secret_access_key="explicit-secret",
+        config=NO_RETRIES,
+        **kwargs,
+    )
+
+
+def test_client_created_before_the_mock_is_intercepted() -> None:
+    early = _explicit_client("appfabric")
+    with mock_appfabric():
+        arn = make_bundle(early)
+        assert [b["arn"] for b in early.list_app_bundles()["appBundleSummaryList"]] == [arn]
+
+
+def test_client_with_custom_endpoint_is_answered_while_active_and_not_after() -> None:
+    client = _explicit_client("appfabric", endpoint_url=UNREACHABLE)
+    with mock_appfabric():
+        assert client.list_app_bundles()["appBundleSummaryList"] == []
+    # Once stopped, the same client talks to its endpoint again (nothing listens there).
+    with pytest.raises(EndpointConnectionError):
+        client.list_app_bundles()
+
+
+def test_calls_from_eight_threads_are_all_answered() -> None:
+    workers = 8
+    with mock_appfabric():
+        shared = appfabric_client()
+        bundle = make_bundle(shared)
+        barrier = threading.Barrier(workers)
+
+        def work(index: int) -> Dict[str, Any]:
+            own = boto3.session.Session().client("appfabric", region_name="us-east-1")
+            barrier.wait()
+            created = make_authorization(own, bundle, tenant=f"tenant-{index}")
+            got = shared.get_app_authorization(
+                appBundleIdentifier=bundle, appAuthorizationIdentifier=created["appAuthorizationArn"]
+            )["appAuthorization"]
+            listed = shared.list_app_bundles()["appBundleSummaryList"]
+            return {"created": created, "got": got, "listed": listed}
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(work, range(workers)))
+
+        assert len(results) == workers
+        for index, result in enumerate(results):
+            assert result["created"]["tenant"]["tenantIdentifier"] == f"tenant-{index}"
+            assert result["got"]["appAuthorizationArn"] == result["created"]["appAuthorizationArn"]
+            assert result["listed"] == [{"arn": bundle}]
+        summaries = shared.list_app_authorizations(appBundleIdentifier=bundle)["appAuthorizationSummaryList"]
+        assert sorted(s["tenant"]["tenantIdentifier"] for s in summaries) == sorted(
+            f"tenant-{i}" for i in range(workers)
+        )
+        assert len({r["created"]["appAuthorizationArn"] for r in results}) == workers
+
+
+@pytest.mark.parametrize("service", ["sts", "s3"])
+def test_other_services_pass_through(service: str) -> None:
+    other = _explicit_client(service, endpoint_url=UNREACHABLE)
+    with mock_appfabric():
+        with pytest.raises(EndpointConnectionError):
+            if service == "sts":
+                other.get_caller_identity()
+            else:
+                other.list_buckets()
+        # AppFabric is answered in the same breath.
+        assert appfabric_client().list_app_bundles()["appBundleSummaryList"] == []
+
+
+def _appfabric_and_moto_both_answer() -> None:
+    appfabric = appfabric_client()
+    arn = make_bundle(appfabric)
+    assert appfabric.get_app_bundle(appBundleIdentifier=arn)["appBundle"]["arn"] == arn
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="appfabric-audit-logs")
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["appfabric-audit-logs"]
+    scheduler = boto3.client("scheduler", region_name="us-east-1")
+    scheduler.create_schedule_group(Name="audit")
+    assert "audit" in [g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]]
+
+
+def test_moto_outer_appfabric_inner() -> None:
+    with mock_aws(), mock_appfabric():
+        _appfabric_and_moto_both_answer()
+
+
+def test_appfabric_outer_moto_inner() -> None:
+    with mock_appfabric(), mock_aws():
+        _appfabric_and_moto_both_answer()
+
+
+def test_moto_started_while_appfabric_is_active_and_stopped_first() -> None:
+    with mock_appfabric():
+        arn = make_bundle(appfabric_client())
+        with mock_aws():
+            assert [b["arn"] for b in appfabric_client().list_app_bundles()["appBundleSummaryList"]] == [arn]
+        # moto gone, AppFabric still answered from the same state.
+        assert [b["arn"] for b in appfabric_client().list_app_bundles()["appBundleSummaryList"]] == [arn]
+
+
+# -- requests ------------------------------------------------------------------------------------
+def _signed(method: str, path: str, body: Any = None, access_key: str = "AKIAREQUESTS00000000") -> requests.Response:
+    data = json.dumps(body) if body is not None else None
+    request = AWSRequest(
+        method=method,
+        url=APPFABRIC_ENDPOINT + path,
+        data=data,
+        headers={"Content-Type": "application/json"} if data is not None else {},
+    )
+    SigV4Auth(Credentials(access_key, "requests-secret"), "appfabric", "us-east-1").add_auth(request)
+    return requests.request(method, request.url, data=request.body, headers=dict(request.headers))
+
+
+def test_signed_requests_traffic_is_answered_next_to_a_users_responses_mock() -> None:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as users_mock:
+        users_mock.add(responses.GET, "https://api.example.test/health", json={"ok": True})
+        users_send = HTTPAdapter.send
+        assert users_send is not ORIGINAL_ADAPTER_SEND
+
+        with mock_appfabric(accounts={"AKIAREQUESTS00000000": "111111111111"}):
+            created = _signed("POST", "/appbundles", {})
+            assert created.status_code == 201
+            arn = created.json()["appBundle"]["arn"]
+            assert re.match(rf"^arn:aws:appfabric:us-east-1:111111111111:appbundle/{UUID_PATTERN}$", arn)
+
+            listed = _signed("GET", "/appbundles")
+            assert listed.status_code == 200
+            assert listed.json()["appBundleSummaryList"] == [{"arn": arn}]
+
+            missing = _signed("GET", "/appbundles/00000000-0000-4000-8000-000000000000")
+            assert missing.status_code == 404
+            assert missing.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
+
+            # The user's own mock keeps answering its URL.
+            assert requests.get("https://api.example.test/health").json() == {"ok": True}
+
+        # Stopped: the user's mock is in place again, exactly as before.
+        assert HTTPAdapter.send is users_send
+        assert requests.get("https://api.example.test/health").json() == {"ok": True}
+        assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
+    assert HTTPAdapter.send is ORIGINAL_ADAPTER_SEND
+
+
+def test_requests_to_other_hosts_pass_through() -> None:
+    with mock_appfabric():
+        assert HTTPAdapter.send is not ORIGINAL_ADAPTER_SEND
+        with pytest.raises(requests.ConnectionError):
+            requests.get(UNREACHABLE + "/not-appfabric", timeout=5)
+        assert _signed("GET", "/appbundles").json() == {"appBundleSummaryList": []}
+
+
+def test_requests_and_boto3_share_one_state() -> None:
+    with mock_appfabric():
+        arn = make_bundle(appfabric_client())
+        listed: List[Dict[str, str]] = _signed("GET", "/appbundles").json()["appBundleSummaryList"]
+        assert listed == [{"arn": arn}]
+
+
+def test_nothing_of_the_mock_remains_after_stop() -> None:
+    m = mock_appfabric().start()
+    assert intercept.installed()
+    assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is not ORIGINAL_DO_GET_RESPONSE
+    assert HTTPAdapter.send is not ORIGINAL_ADAPTER_SEND
+    m.stop()
+    assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
+    assert HTTPAdapter.send is ORIGINAL_ADAPTER_SEND
+    assert not intercept.installed()
+    assert intercept._state is None and intercept._requests_mock is None
