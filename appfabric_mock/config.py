@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from dataclasses import dataclass, field, fields
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Union
 
 from .backend.apps import KnownApp
 from .backend.settings import DEFAULT_QUOTAS
+from .environment import environ_get
 from .state import MockState
 
 _QUOTA_NAMES = frozenset(DEFAULT_QUOTAS)
 #: Set to 1 to check every response against its output shape in every mock (the test suite does).
 CHECK_RESPONSES_ENV = "APPFABRIC_MOCK_CHECK_RESPONSES"
+
+
+_FIELD_NAMES: Dict[type, FrozenSet[str]] = {}
+
+
+def _field_names(cls: type) -> FrozenSet[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
 
 
 @dataclass
@@ -46,8 +56,8 @@ class MockConfig:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> "MockConfig":
         """Build from keyword options; an unknown option is a TypeError naming the valid ones."""
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(options) - names)
+        names = _field_names(cls)  # every mock builds one: fields() walks the dataclass each time
+        unknown = sorted(set(options) - names) if options else ()
         if unknown:
             raise TypeError(
                 f"mock_appfabric: unknown option(s) {', '.join(unknown)}; "
@@ -89,21 +99,29 @@ class MockConfig:
         settings = state.settings
         if self.account_id:
             state.default_account_id = self.account_id
+        elif not (state.default_account_id.isdigit() and len(state.default_account_id) == 12):
+            # From APPFABRIC_MOCK_ACCOUNT_ID: every ARN would carry it, so fail now, clearly.
+            raise ValueError(
+                f"mock_appfabric: APPFABRIC_MOCK_ACCOUNT_ID must be 12 digits, not {state.default_account_id!r}"
+            )
         state.accounts.update(self.accounts)
         if self.quotas is None:
             settings.quotas = {name: None for name in settings.quotas}
         else:
             settings.quotas.update(self.quotas)
         settings.strict_apps = self.strict_apps
-        extra = self.extra_apps.items() if isinstance(self.extra_apps, Mapping) else (
-            (name, name) for name in self.extra_apps
-        )
-        for name, display in extra:
-            settings.known_apps[name] = KnownApp(display, None)
+        # The default () skips the isinstance check against typing.Mapping: a few
+        # microseconds of every start (typing's isinstance runs in Python).
+        if self.extra_apps != ():
+            extra = self.extra_apps.items() if isinstance(self.extra_apps, Mapping) else (
+                (name, name) for name in self.extra_apps
+            )
+            for name, display in extra:
+                settings.known_apps[name] = KnownApp(display, None)
         state.strict_regions = self.strict_regions
         if self.seed is not None:
             settings.ids.reseed(self.seed)
         if self.now is not None:
             settings.clock.set(self.now)
         settings.default_page_size = self.default_page_size
-        state.check_responses = self.check_responses or os.environ.get(CHECK_RESPONSES_ENV) == "1"
+        state.check_responses = self.check_responses or environ_get(CHECK_RESPONSES_ENV) == "1"

@@ -24,6 +24,16 @@ POST       ``clock/freeze``            ``{"at"?}`` → ``{"now", "frozen"}``
 POST       ``clock/set``               ``{"at"}`` → ``{"now", "frozen"}``
 POST       ``clock/advance``           ``{"seconds"}`` → ``{"now", "frozen"}``
 POST       ``clock/unfreeze``          → ``{"now", "frozen"}``
+POST       ``faults``                  ``{"operation", "error", "times"?, "message"?, "retryAfter"?,
+                                       "probability"?, "members"?, "when"?}`` → the fault;
+                                       ``when`` is an object: parameter name → value to equal
+GET        ``faults``                  → ``{"faults": [{"operation", "error", "hits", "remaining"}]}``
+DELETE     ``faults``                  → ``{}`` (no more faults)
+POST       ``access/deny``             ``{"action", "accessKeyIds"?}`` → ``{}``
+POST       ``access/allow``            ``{"action", "accessKeyIds"?}`` → ``{}``
+DELETE     ``access``                  → ``{}`` (every deny and allow rule removed)
+GET        ``calls``                   → ``{"calls": [...]}``, recorded calls, secrets redacted
+DELETE     ``calls``                   → ``{}`` (recorded calls forgotten)
 =========  ==========================  =====================================================
 
 Adding an action takes one line: a function ``(controls, body) -> JSON value``
@@ -99,13 +109,15 @@ def handle(controls: "Controls", method: str, name: str, body: bytes) -> Tuple[i
     method = method.upper()
     name = name.strip("/")
     action = ACTIONS.get((method, name))
+    if action is None:
+        allowed = sorted(m for m, n in ACTIONS if n == name)
+        if allowed:
+            status, headers, body_out = _error(
+                405, f"{method} is not allowed for /_appfabric_mock/{name}; use {', '.join(allowed)}")
+            headers["Allow"] = ", ".join(allowed)
+            return status, headers, body_out
+        return _error(404, f"unknown control action '{name}'; actions are: {', '.join(_action_list())}")
     try:
-        if action is None:
-            allowed = sorted(m for m, n in ACTIONS if n == name)
-            if allowed:
-                raise ControlError(f"{method} is not allowed for /_appfabric_mock/{name}; use {', '.join(allowed)}",
-                                   405)
-            raise ControlError(f"unknown control action '{name}'; actions are: {', '.join(_action_list())}", 404)
         result = action(controls, _json_object(body))
     except ControlError as error:
         return _error(error.status, error.message)
@@ -193,11 +205,7 @@ def _add_app_user(controls: "Controls", body: Dict[str, Any]) -> Any:
 
 
 def _map_account(controls: "Controls", body: Dict[str, Any]) -> Any:
-    key = field(body, "accessKeyId")
-    account = field(body, "accountId")
-    if not (account.isdigit() and len(account) == 12):
-        raise ControlError("accountId must be 12 digits")
-    controls.state.accounts[key] = account
+    controls.map_access_key(field(body, "accessKeyId"), field(body, "accountId"))
     return {}
 
 
@@ -235,3 +243,48 @@ register("POST", "clock/freeze", _freeze)
 register("POST", "clock/set", _set_clock)
 register("POST", "clock/advance", _advance)
 register("POST", "clock/unfreeze", _unfreeze)
+
+
+def _fault_json(fault: Any) -> Dict[str, Any]:
+    return {"operation": fault.operation, "error": fault.code, "hits": fault.hits, "remaining": fault.remaining}
+
+
+def _inject_fault(controls: "Controls", body: Dict[str, Any]) -> Any:
+    when = field(body, "when", dict, required=False)
+    fault = controls.inject_fault(
+        field(body, "operation"), field(body, "error"), times=field(body, "times", int, required=False),
+        message=field(body, "message", required=False), retry_after=field(body, "retryAfter", int, required=False),
+        probability=field(body, "probability", float, required=False),
+        members=field(body, "members", dict, required=False),
+        # JSON cannot carry a function: the predicate is "these parameters have these values".
+        when=(lambda params: all(params.get(k) == v for k, v in when.items())) if when else None,
+    )
+    return _fault_json(fault)
+
+
+def _access(effect: str) -> Action:
+    def action(controls: "Controls", body: Dict[str, Any]) -> Any:
+        keys = field(body, "accessKeyIds", list, required=False)
+        rule = controls.deny if effect == "deny" else controls.allow
+        rule(field(body, "action"), keys)
+        return {}
+
+    return action
+
+
+def _then_empty(control: Callable[["Controls"], None]) -> Action:
+    def action(controls: "Controls", body: Dict[str, Any]) -> Any:
+        control(controls)
+        return {}
+
+    return action
+
+
+register("POST", "faults", _inject_fault)
+register("GET", "faults", lambda controls, body: {"faults": [_fault_json(f) for f in controls.faults]})
+register("DELETE", "faults", _then_empty(lambda controls: controls.clear_faults()))
+register("POST", "access/deny", _access("deny"))
+register("POST", "access/allow", _access("allow"))
+register("DELETE", "access", _then_empty(lambda controls: controls.clear_denials()))
+register("GET", "calls", lambda controls, body: {"calls": [c.to_json() for c in controls.calls]})
+register("DELETE", "calls", _then_empty(lambda controls: controls.clear_calls()))

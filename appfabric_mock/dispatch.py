@@ -12,7 +12,7 @@ from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
 from .errors import AppFabricError, InternalServerException, ValidationException
-from .identity import ACCOUNT_HEADER, SERVICE_REGIONS, caller
+from .identity import SERVICE_REGIONS, caller, header_account
 from .protocol.compiled import OperationSpec, protocol
 from .protocol.parsing import parse_request
 from .protocol.serialization import serialize_error
@@ -51,12 +51,29 @@ def dispatch(
     ``url`` is a full URL or a raw (still percent-encoded) path with query;
     ``headers`` may use any case.
     """
+    return dispatch_lowered(state, method, url, lower_headers(headers), body)
+
+
+def lower_headers(headers: Mapping[str, Any]) -> Dict[str, str]:
+    """Header names lower-cased, values as text (bytes are read as latin-1, as HTTP does)."""
+    return {k.lower(): (v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in headers.items()}
+
+
+def dispatch_lowered(
+    state: MockState,
+    method: str,
+    url: str,
+    lowered: Dict[str, str],
+    body: Union[bytes, str, None],
+) -> Response:
+    """:func:`dispatch` for headers already as :func:`lower_headers` returns them.
+
+    The botocore hook lowers botocore's own header dict faster than the generic
+    mapping walk can (see :mod:`appfabric_mock.intercept`).
+    """
     proto = protocol()
     if isinstance(body, str):
         body = body.encode("utf-8")
-    lowered = {
-        k.lower(): (v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in headers.items()
-    }
     parts = urlsplit(url)
     host = parts.netloc or lowered.get("host")
     path = parts.path or "/"
@@ -66,7 +83,7 @@ def dispatch(
         access_key, region = caller(lowered, host)
         if state.strict_regions and region not in SERVICE_REGIONS:
             raise UnreachableRegion(region, url)
-        account = lowered.get(ACCOUNT_HEADER) or state.account_for(access_key)
+        account = header_account(lowered) or state.account_for(access_key)
         # Built before routing so that observers (the call recorder) also see calls
         # that match no operation; ``operation`` stays "" for those.
         context = CallContext("", {}, account, region, access_key, method.upper(), path)

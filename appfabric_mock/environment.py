@@ -11,6 +11,24 @@ FAKE_SECRET_ACCESS_KEY = "appfabric-mock-fake-secret-access-key"
 FAKE_REGION = "us-east-1"
 
 
+def environ_get(name: str) -> Optional[str]:
+    """``os.environ.get(name)``, without the cost of a miss.
+
+    For a variable that is not set, ``os.environ.get`` raises and catches KeyError
+    twice: about 2 µs on a slow machine, and every start and stop looks up seven
+    variables that are usually not set (a third of ``with mock_appfabric(): pass``).
+    ``os.environ`` keeps its encoded names in the dict ``_data`` (CPython and PyPy,
+    every Python 3), where a membership test answers "not set" in 0.1 µs.  Anything
+    else (a test may replace ``os.environ``) goes through ``.get`` as before.
+    """
+    environ = os.environ
+    data = getattr(environ, "_data", None)
+    encode = getattr(environ, "encodekey", None)
+    if type(data) is dict and encode is not None and encode(name) not in data:
+        return None
+    return environ.get(name)
+
+
 class EnvironmentPatch:
     """Sets what a client would otherwise miss; remembers what was there."""
 
@@ -18,24 +36,33 @@ class EnvironmentPatch:
         self._saved: Dict[str, Optional[str]] = {}
 
     def apply(self) -> None:
+        # Every start runs this: each variable is read once (the value that decides is
+        # also the value saved), since reading a variable that is not set costs a
+        # KeyError inside os.environ, several times a dict lookup.
         environ = os.environ
-        wanted: Dict[str, str] = {}
+        get = environ_get
+        saved = self._saved
         # Credentials only where none are configured in the environment: a test never
         # needs real ones, and nothing is ever sent to AWS.
-        if not environ.get("AWS_ACCESS_KEY_ID") and not environ.get("AWS_PROFILE"):
-            wanted["AWS_ACCESS_KEY_ID"] = FAKE_ACCESS_KEY_ID
-            wanted["AWS_SECRET_ACCESS_KEY"] = FAKE_SECRET_ACCESS_KEY
-        if not environ.get("AWS_DEFAULT_REGION") and not environ.get("AWS_REGION"):
-            wanted["AWS_DEFAULT_REGION"] = FAKE_REGION
-        for key, value in wanted.items():
-            self._saved[key] = environ.get(key)
-            environ[key] = value
+        access_key = get("AWS_ACCESS_KEY_ID")
+        if not access_key and not get("AWS_PROFILE"):
+            saved["AWS_ACCESS_KEY_ID"] = access_key
+            saved["AWS_SECRET_ACCESS_KEY"] = get("AWS_SECRET_ACCESS_KEY")
+            environ["AWS_ACCESS_KEY_ID"] = FAKE_ACCESS_KEY_ID
+            environ["AWS_SECRET_ACCESS_KEY"] = FAKE_SECRET_ACCESS_KEY
+        region = get("AWS_DEFAULT_REGION")
+        if not region and not get("AWS_REGION"):
+            saved["AWS_DEFAULT_REGION"] = region
+            environ["AWS_DEFAULT_REGION"] = FAKE_REGION
 
     def restore(self) -> None:
         environ = os.environ
         for key, value in self._saved.items():
             if value is None:
-                environ.pop(key, None)
+                try:
+                    del environ[key]  # environ.pop would read the value first, for nothing
+                except KeyError:  # the test removed it already
+                    pass
             else:
                 environ[key] = value
         if "AWS_ACCESS_KEY_ID" in self._saved:

@@ -16,17 +16,45 @@ SERVICE_REGIONS = frozenset({"us-east-1", "eu-west-1", "ap-northeast-1"})
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/")
 _HOST = re.compile(r"appfabric(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com|api\.aws)")
+# What the region part of an ARN may hold: a scope with anything else (``:``,
+# spaces, capitals) would give ARNs nobody can use again.
+_REGION_NAME = re.compile(r"[a-z0-9-]+")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def caller(headers: Mapping[str, str], host: Optional[str]) -> Tuple[Optional[str], str]:
-    """(access key id or None, region) from the SigV4 scope, else the host name."""
+    """(access key id or None, region) from the SigV4 scope, else the host name.
+
+    A scope whose region is not a region name does not count; the host (or the
+    default region) decides then, as the endpoint it reached would.
+    """
+    access_key: Optional[str] = None
     auth = headers.get("authorization")
     if auth:
         found = _SCOPE.search(auth)
         if found is not None:
-            return found.group(1), found.group(2)
+            access_key = found.group(1)
+            if _REGION_NAME.fullmatch(found.group(2)):
+                return access_key, found.group(2)
     if host:
         found = _HOST.search(host)
         if found is not None:
-            return None, found.group(1)
-    return None, DEFAULT_REGION
+            return access_key, found.group(1)
+    return access_key, DEFAULT_REGION
+
+
+def header_account(headers: Mapping[str, str]) -> Optional[str]:
+    """The account named by the ``x-appfabric-mock-account-id`` header, or None.
+
+    Raises ValidationException when the header holds something other than a
+    12-digit account id (its resources would get ARNs that never resolve).
+    """
+    value = headers.get(ACCOUNT_HEADER)
+    if not value:
+        return None
+    if not _ACCOUNT_ID.fullmatch(value):
+        from .errors import ValidationException
+
+        message = f"The {ACCOUNT_HEADER} header must be a 12-digit account id"
+        raise ValidationException(message, reason="other", field_list=[(ACCOUNT_HEADER, message)])
+    return value

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, TypeVar, overload
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type, TypeVar, overload
 
 from .controls import Controls
 
@@ -28,9 +29,40 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _lock = threading.RLock()
 _depth = 0
+#: MockConfig, imported by the first handle.
+_MockConfig: Optional[Type["MockConfig"]] = None
+#: (intercept module, EnvironmentPatch, MockState), imported by the first start.
+_machinery: Optional[Tuple[ModuleType, Type["EnvironmentPatch"], Type["MockState"]]] = None
 _state: Optional[MockState] = None
 _env: Optional[EnvironmentPatch] = None
 _outermost: Optional["AppFabricMock"] = None
+
+
+def _config_class() -> Type["MockConfig"]:
+    """MockConfig, imported by the first handle (every test creates one; see _activation_machinery)."""
+    global _MockConfig
+    if _MockConfig is None:
+        from .config import MockConfig
+
+        _MockConfig = MockConfig
+    return _MockConfig
+
+
+def _activation_machinery() -> Tuple[ModuleType, Type["EnvironmentPatch"], Type["MockState"]]:
+    """What start and stop use, imported by the first start and kept.
+
+    Not at import (see above); and not by an import statement in start and stop
+    either: a relative import of a loaded module still costs a microsecond or two
+    (the package is resolved in Python), and start and stop run for every test.
+    """
+    global _machinery
+    if _machinery is None:
+        from . import intercept
+        from .environment import EnvironmentPatch
+        from .state import MockState
+
+        _machinery = (intercept, EnvironmentPatch, MockState)
+    return _machinery
 
 
 class AppFabricMock(Controls):
@@ -42,9 +74,7 @@ class AppFabricMock(Controls):
     """
 
     def __init__(self, **options: Any) -> None:
-        from .config import MockConfig
-
-        self.config: MockConfig = MockConfig.from_options(options)
+        self.config: MockConfig = _config_class().from_options(options)
         self._starts = 0
         #: The state this handle last joined: its recorded calls stay readable after stop.
         self._last_state: Optional[MockState] = None
@@ -55,10 +85,7 @@ class AppFabricMock(Controls):
         global _depth, _state, _env, _outermost
         with _lock:
             if _depth == 0:
-                from . import intercept
-                from .environment import EnvironmentPatch
-                from .state import MockState
-
+                intercept, EnvironmentPatch, MockState = _activation_machinery()
                 state = MockState()
                 self.config.apply(state)
                 env = EnvironmentPatch()
@@ -86,9 +113,7 @@ class AppFabricMock(Controls):
             self._starts -= 1
             _depth -= 1
             if _depth == 0:
-                from . import intercept
-
-                intercept.uninstall()
+                _activation_machinery()[0].uninstall()
                 if _env is not None:
                     _env.restore()
                 _state, _env, _outermost = None, None, None

@@ -34,10 +34,12 @@ REDACTED = "<redacted>"
 
 #: Members redacted by name wherever they appear, whatever the model says about them.
 SENSITIVE_NAMES = frozenset(
-    {"clientSecret", "apiKey", "code", "email", "userFullName", "userFirstName", "userLastName"}
+    {"clientSecret", "apiKey", "code", "email", "userId", "userFullName", "userFirstName", "userLastName"}
 )
 
 Redactor = Callable[[Any], Any]
+#: How many calls the repr of :class:`Calls` names (a long run would flood assertion output).
+_REPR_CALLS = 20
 
 logger = logging.getLogger("appfabric_mock")
 
@@ -67,10 +69,26 @@ class Call(NamedTuple):
         """Whether the call succeeded (no error code)."""
         return self.error_code is None
 
+    def to_json(self) -> Dict[str, Any]:
+        """The call as JSON-ready data (timestamps as ISO-8601 strings), for the server's control API."""
+        return _jsonable(self._asdict())  # type: ignore[no-any-return]
+
     def describe(self) -> str:
         """``GetAppBundle 404 ResourceNotFoundException``: one line for failure messages."""
         name = self.operation or f"(no operation) {self.method} {self.path}"
         return f"{name} {self.status}" + (f" {self.error_code}" if self.error_code else "")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        from .protocol.serialization import iso8601
+
+        return iso8601(value)
+    return value
 
 
 class Calls(Tuple[Call, ...]):
@@ -79,7 +97,9 @@ class Calls(Tuple[Call, ...]):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return f"<Calls {len(self)}: {', '.join(c.describe() for c in self)}>"
+        shown = ", ".join(c.describe() for c in self[:_REPR_CALLS])
+        more = f", ... {len(self) - _REPR_CALLS} more" if len(self) > _REPR_CALLS else ""
+        return f"<Calls {len(self)}: {shown}{more}>"
 
 
 # -- redaction -------------------------------------------------------------------------
@@ -161,7 +181,9 @@ class _RedactorCache:
                     if item is None:
                         continue
                     member = members.get(key)
-                    if member is not None:
+                    if member is _identity:  # most members: no call (a sixth of recording a List page)
+                        out[key] = item
+                    elif member is not None:
                         out[key] = member(item)
                     else:
                         out[key] = REDACTED if key in SENSITIVE_NAMES else redact_unknown(item)

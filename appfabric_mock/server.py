@@ -61,6 +61,9 @@ MAX_BODY_BYTES = 1 << 20
 _DRAIN_LIMIT = 32 << 20
 #: environ key: the application asks the server to close the connection after this response.
 CLOSE_CONNECTION = "appfabric_mock.close_connection"
+#: environ key: the request's headers, names lower-cased (set by :class:`ThreadedServer`; other
+#: servers leave it out and the headers are read from the ``HTTP_*`` keys).
+REQUEST_HEADERS = "appfabric_mock.headers"
 _SERVER_SOFTWARE = "appfabric-mock"
 
 StartResponse = Callable[..., Any]
@@ -108,8 +111,7 @@ def raw_request_uri(environ: Dict[str, Any]) -> str:
 
 def request_headers(environ: Dict[str, Any]) -> Dict[str, str]:
     """The request's headers from a WSGI environ, lower-cased."""
-    headers = {key[5:].replace("_", "-").lower(): value
-               for key, value in environ.items() if key.startswith("HTTP_")}
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key[:5] == "HTTP_"}
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
     if environ.get("CONTENT_LENGTH"):
@@ -183,11 +185,11 @@ def _too_large(length: int, limit: int) -> AppFabricError:
                       f"The request body of {length} bytes exceeds the limit of {limit} bytes")
 
 
+_STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
+
+
 def _status_line(status: int) -> str:
-    try:
-        return f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"{status} Unknown"
+    return _STATUS_LINES.get(status) or f"{status} Unknown"
 
 
 def _error_response(error: AppFabricError) -> Response:
@@ -219,7 +221,9 @@ class AppFabricApp:
             response = _error_response(InternalServerException(
                 f"appfabric-mock internal error: {type(exc).__name__}: {exc}"))
         status, headers, body = response
-        header_list = [(name, value) for name, value in headers.items() if name.lower() != "content-length"]
+        header_list = list(headers.items())
+        if "Content-Length" in headers or "content-length" in headers:  # framing is the server's job
+            header_list = [(name, value) for name, value in header_list if name.lower() != "content-length"]
         if status == 204 or status == 304 or status < 200:
             body = b""  # no body, and no Content-Length either (RFC 9110 §8.6)
         else:
@@ -231,7 +235,9 @@ class AppFabricApp:
         return [body]
 
     def _answer(self, environ: Dict[str, Any], method: str, raw: str) -> Response:
-        path = urlsplit(raw).path or "/"
+        # Origin-form targets ("/path?query") are the rule; urlsplit handles absolute ones.
+        path = raw.split("?", 1)[0] if raw.startswith("/") and not raw.startswith("//") else urlsplit(raw).path
+        path = path or "/"
         if path.startswith(control_api.PREFIX):
             body = self._body(environ)
             if isinstance(body, Response):
@@ -242,8 +248,10 @@ class AppFabricApp:
         body = self._body(environ)
         if isinstance(body, Response):
             return body
+        headers = environ.get(REQUEST_HEADERS)
         try:
-            return dispatch(self.state, method, raw, request_headers(environ), body)
+            return dispatch(self.state, method, raw, headers if headers is not None else request_headers(environ),
+                            body)
         except UnreachableRegion as exc:
             # In process the client cannot connect at all; over HTTP the nearest
             # honest answer is a misdirected request naming the region.
@@ -386,11 +394,18 @@ class _RequestHandler(WSGIRequestHandler):
     server_version = _SERVER_SOFTWARE
     # Idle keep-alive connections hold a thread; they are also closed on stop().
     timeout = 120
+    # Error responses and "100 Continue" go out in more than one send; no Nagle delay for them.
+    disable_nagle_algorithm = True
     server: "_ThreadingWSGIServer"
 
     def get_environ(self) -> Dict[str, Any]:
         environ: Dict[str, Any] = super().get_environ()
         environ["RAW_URI"] = self.path
+        headers: Dict[str, str] = {}
+        for name, value in self.headers.items():
+            name, value = name.lower(), value.strip()
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        environ[REQUEST_HEADERS] = headers
         if self.headers.get("content-type") is None:
             # wsgiref would report "text/plain", which the body parser rejects.
             environ.pop("CONTENT_TYPE", None)
@@ -404,7 +419,7 @@ class _RequestHandler(WSGIRequestHandler):
 
     def _handle_one(self) -> None:
         self.close_connection = True
-        self.command = ""
+        self.command = self.path = ""  # nothing left over from the previous request on the connection
         try:
             self.raw_requestline = self.rfile.readline(65537)
         except OSError:  # idle timeout, or the connection was shut down on stop()
@@ -439,6 +454,10 @@ class _RequestHandler(WSGIRequestHandler):
         error_code = "ValidationException" if code == 400 else phrase.replace(" ", "").replace("-", "")
         body = json.dumps({"message": message or phrase, "__type": error_code}).encode()
         self.close_connection = True
+        # An unparsable request line leaves the HTTP/0.9 default, under which the
+        # base class writes a bare body; clients of this server all speak HTTP/1.x.
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
         try:
             self.send_response(code, message)
             self.send_header("Content-Type", "application/json")
@@ -465,7 +484,7 @@ class _RequestHandler(WSGIRequestHandler):
         except (OSError, ValueError):
             pass
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (the base class's name)
+    def log_message(self, format: str, *args: Any) -> None:
         # The base class logs request lines and error details here; log_request
         # already writes the one line a request is worth.
         return
@@ -590,6 +609,10 @@ class ThreadedServer:
     ``accounts``, ``seed``, ...); alternatively pass a ready ``state``.  The
     server does not patch botocore or the environment: clients reach it through
     :attr:`url`.  ``log`` receives one line per request unless ``quiet``.
+
+    While a ``mock_appfabric`` is active in the same process, it answers every
+    botocore AppFabric client in that process, whatever its ``endpoint_url``:
+    such clients never reach this server (other processes and SDKs still do).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, state: Optional[MockState] = None,

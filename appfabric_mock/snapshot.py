@@ -64,10 +64,16 @@ def _bundle(bundle: AppBundle) -> Dict[str, Any]:
 
 
 def snapshot(state: MockState) -> Dict[str, Any]:
-    """``{"accounts": {account: {region: {"appBundles": [...], "userAccessTasks": [...]}}}}``."""
+    """``{"accounts": {account: {region: {"appBundles": [...], "userAccessTasks": [...]}}}}``.
+
+    An account and region appear once they hold a resource: a request that only
+    looked (and failed) leaves no trace.
+    """
     accounts: Dict[str, Dict[str, Any]] = {}
     for (account, region), backend in state.store.items():
         with backend.lock:
+            if not backend.bundles and not backend.tasks:
+                continue
             accounts.setdefault(account, {})[region] = {
                 "appBundles": [_bundle(b) for b in backend.bundles],
                 "userAccessTasks": [

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from .backend.settings import Settings
 from .backend.store import Store
+from .environment import environ_get
 from .identity import ACCOUNT_ENV, DEFAULT_ACCOUNT_ID
+
+# At module level: an import statement in __init__ costs every start a couple of
+# microseconds.  This module itself is imported by the first start, not at import.
+from .recording import CallRecorder
 
 if TYPE_CHECKING:
     from .access import AccessControl
     from .faults import FaultInjector
-    from .recording import CallRecorder
 
 
 class CallContext:
@@ -45,7 +48,7 @@ class MockState:
         self.store = Store(self.settings)
         #: Access key id -> account id.
         self.accounts: Dict[str, str] = {}
-        self.default_account_id = os.environ.get(ACCOUNT_ENV) or DEFAULT_ACCOUNT_ID
+        self.default_account_id = environ_get(ACCOUNT_ENV) or DEFAULT_ACCOUNT_ID
         #: Reject regions where AppFabric does not exist.
         self.strict_regions = False
         #: Check every backend result against its output shape (a mock bug becomes an InternalServerException).
@@ -55,8 +58,6 @@ class MockState:
         #: Run after validation, before the backend (fault injection).
         self.pre_backend_guards: List[Guard] = []
         self.observers: List[Observer] = []
-        from .recording import CallRecorder
-
         #: Every call, redacted (always on: ``m.calls``).
         self.recorder: CallRecorder = CallRecorder()
         self.observers.append(self.recorder.observe)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import statistics
@@ -41,6 +42,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import boto3
 from botocore.awsrequest import AWSResponse
+from botocore.endpoint import Endpoint
 from botocore.stub import Stubber
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,6 +60,8 @@ TARGET = {
     "RoleArn": "arn:aws:iam::123456789012:role/bench",
 }
 OAUTH = {"oauth2Credential": {"clientId": "bench-client", "clientSecret": "bench-secret"}}
+#: botocore's own method, kept before any mock patches it (see _UnmockedEndpoint).
+ORIGINAL_DO_GET_RESPONSE = Endpoint.__dict__["_do_get_response"]
 
 Call = Callable[[int], Any]
 
@@ -69,36 +73,51 @@ Call = Callable[[int], Any]
 class Settings:
     """How long to measure."""
 
-    calls: int  # operations per batch, per-call rows
+    calls: int  # operations per batch, per-call and scale rows
+    rounds: int  # interleaved batches per variant, per-call and scale rows
     tests: int  # iterations per batch, per-test rows
     moto_tests: int  # iterations per batch, moto's per-test row (much slower)
     empty_tests: int  # iterations per batch, `with mock_appfabric(): pass`
-    repeats: int  # batches per variant (the median is reported)
+    repeats: int  # batches per variant, per-test rows
     imports: int  # fresh interpreters per variant
     scale_sizes: Tuple[int, ...]
     server_calls: int
 
 
-FULL = Settings(calls=200, tests=20, moto_tests=4, empty_tests=2000, repeats=9, imports=15,
-                scale_sizes=(10, 1_000, 100_000), server_calls=500)
-QUICK = Settings(calls=3, tests=2, moto_tests=1, empty_tests=20, repeats=1, imports=1,
+FULL = Settings(calls=20, rounds=51, tests=10, moto_tests=2, empty_tests=500, repeats=15, imports=21,
+                scale_sizes=(10, 1_000, 100_000), server_calls=2000)
+QUICK = Settings(calls=2, rounds=1, tests=1, moto_tests=1, empty_tests=10, repeats=1, imports=1,
                  scale_sizes=(10, 100, 1_000), server_calls=5)
 
 #: A batch: sets itself up (untimed), runs ``n`` operations and returns the seconds they took.
 Batch = Callable[[int], float]
 
 
-def interleaved(batches: Dict[str, Tuple[Batch, int]], repeats: int) -> Dict[str, float]:
-    """Median µs per operation of each batch, the batches run in rotating order."""
+class Samples(Dict[str, List[float]]):
+    """µs per operation of every batch, by variant, in the order the rounds ran."""
+
+    def median(self, name: str) -> float:
+        return statistics.median(self[name])
+
+    def ratio(self, name: str, reference: str) -> float:
+        """Median over rounds of name/reference: each pair ran back to back, so load drift cancels."""
+        return statistics.median(a / b for a, b in zip(self[name], self[reference]))
+
+
+def interleaved(batches: Dict[str, Tuple[Batch, int]], rounds: int) -> Samples:
+    """Run every batch ``rounds`` times, rotating their order from round to round."""
     names = list(batches)
-    samples: Dict[str, List[float]] = {name: [] for name in names}
-    for round_ in range(repeats):
+    samples = Samples({name: [] for name in names})
+    if rounds > 1:  # (--quick measures nothing worth a warm-up)
+        for batch, _ in batches.values():
+            batch(1)  # warm up: first calls fill botocore's caches (endpoint resolution, shapes)
+    for round_ in range(rounds):
         offset = round_ % len(names)
         for name in names[offset:] + names[:offset]:
             batch, n = batches[name]
             gc.collect()  # a collection left over from the last batch is not this batch's cost
             samples[name].append(batch(n) / n * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return samples
 
 
 def timed(call: Call, n: int) -> float:
@@ -108,232 +127,7 @@ def timed(call: Call, n: int) -> float:
     return time.perf_counter() - start
 
 
-# -- per call ----------------------------------------------------------------------------
-
-
-@dataclass
-class Case:
-    """One AppFabric operation and its EventBridge Scheduler counterpart.
-
-    ``seed`` runs against an active mock and returns the arguments ``call`` needs;
-    ``call(client, args, i)`` makes the i-th timed call.  Same for moto.
-    """
-
-    name: str
-    operation: str
-    seed: Callable[[Any], Dict[str, Any]]
-    call: Callable[[Any, Dict[str, Any], int], Any]
-    moto_name: str
-    moto_seed: Callable[[Any], Dict[str, Any]]
-    moto_call: Callable[[Any, Dict[str, Any], int], Any]
-
-
-def _bundle(client: Any) -> str:
-    return str(client.create_app_bundle()["appBundle"]["arn"])
-
-
-def _authorization(client: Any, bundle: str, tenant: str) -> str:
-    response = client.create_app_authorization(
-        appBundleIdentifier=bundle, app="SLACK", authType="oauth2", credential=OAUTH,
-        tenant={"tenantIdentifier": tenant, "tenantDisplayName": "Bench"},
-    )
-    return str(response["appAuthorization"]["appAuthorizationArn"])
-
-
-def _ingestions(client: Any, count: int) -> Dict[str, Any]:
-    bundle = _bundle(client)
-    for index in range(count):
-        _authorization(client, bundle, f"tenant-{index}")
-        client.create_ingestion(appBundleIdentifier=bundle, app="SLACK", tenantId=f"tenant-{index}",
-                                ingestionType="auditLog")
-    return {"bundle": bundle}
-
-
-def _schedule(client: Any, name: str, expression: str = "rate(1 hour)") -> None:
-    client.create_schedule(Name=name, ScheduleExpression=expression, FlexibleTimeWindow={"Mode": "OFF"},
-                           Target=TARGET)
-
-
-def _schedules(client: Any, count: int) -> Dict[str, Any]:
-    for index in range(count):
-        _schedule(client, f"schedule-{index}")
-    return {}
-
-
-def _with_authorization(client: Any) -> Dict[str, Any]:
-    bundle = _bundle(client)
-    return {"bundle": bundle, "auth": _authorization(client, bundle, "tenant")}
-
-
-def _list_schedules(client: Any, expected: int) -> Any:
-    response = client.list_schedules()
-    assert len(response["Schedules"]) == expected, response
-    return response
-
-
-CASES: List[Case] = [
-    Case(
-        "GetAppBundle", "GetAppBundle",
-        lambda c: {"bundle": _bundle(c)},
-        lambda c, a, i: c.get_app_bundle(appBundleIdentifier=a["bundle"]),
-        "get_schedule",
-        lambda c: _schedule(c, "bench") or {},
-        lambda c, a, i: c.get_schedule(Name="bench"),
-    ),
-    Case(
-        "ListIngestions, 1 item", "ListIngestions",
-        lambda c: _ingestions(c, 1),
-        lambda c, a, i: c.list_ingestions(appBundleIdentifier=a["bundle"]),
-        "list_schedules, 1 item",
-        lambda c: _schedules(c, 1),
-        lambda c, a, i: c.list_schedules(),
-    ),
-    Case(
-        "ListIngestions, 50 items", "ListIngestions",
-        lambda c: _ingestions(c, 50),
-        lambda c, a, i: c.list_ingestions(appBundleIdentifier=a["bundle"]),
-        "list_schedules, 50 items",
-        lambda c: _schedules(c, 50),
-        lambda c, a, i: c.list_schedules(),
-    ),
-    Case(
-        "CreateAppAuthorization", "CreateAppAuthorization",
-        lambda c: {"bundle": _bundle(c)},
-        lambda c, a, i: c.create_app_authorization(
-            appBundleIdentifier=a["bundle"], app="SLACK", authType="oauth2", credential=OAUTH,
-            tenant={"tenantIdentifier": f"tenant-{i}", "tenantDisplayName": "Bench"},
-        ),
-        "create_schedule",
-        lambda c: {},
-        lambda c, a, i: _schedule(c, f"schedule-{i}"),
-    ),
-    Case(
-        "UpdateAppAuthorization", "UpdateAppAuthorization",
-        _with_authorization,
-        lambda c, a, i: c.update_app_authorization(
-            appBundleIdentifier=a["bundle"], appAuthorizationIdentifier=a["auth"], credential=OAUTH,
-        ),
-        "update_schedule",
-        lambda c: _schedule(c, "bench") or {},
-        lambda c, a, i: c.update_schedule(Name="bench", ScheduleExpression="rate(2 hours)",
-                                          FlexibleTimeWindow={"Mode": "OFF"}, Target=TARGET),
-    ),
-]
-
-
-class _Body:
-    """The ``raw`` of an AWSResponse: what urllib3 would hand botocore."""
-
-    __slots__ = ("_body",)
-
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self._body
-
-
-@dataclass
-class Captured:
-    """What the mock answered to one call of a case: the floor and the Stubber replay it."""
-
-    args: Dict[str, Any]
-    status: int
-    headers: Dict[str, str]
-    body: bytes
-    parsed: Dict[str, Any]
-
-
-def capture(client: Any, case: Case) -> Captured:
-    """Run a case once against the mock and keep the raw response of its timed call."""
-    raw: Dict[str, Any] = {}
-
-    def keep(response_dict: Dict[str, Any], **_: Any) -> None:
-        raw.update(response_dict)
-
-    event = f"before-parse.appfabric.{case.operation}"
-    with mock_appfabric(quotas=None):
-        args = case.seed(client)
-        client.meta.events.register(event, keep)
-        try:
-            parsed = case.call(client, args, 0)
-        finally:
-            client.meta.events.unregister(event, keep)
-    parsed.pop("ResponseMetadata", None)
-    return Captured(args, raw["status_code"], dict(raw["headers"]), raw["body"], parsed)
-
-
-def appfabric_clients() -> Dict[str, Any]:
-    # One private session (not boto3's default one) for every per-call client.
-    session = boto3.session.Session(region_name=REGION, **CREDENTIALS)
-    return {name: session.client("appfabric") for name in ("mock", "floor", "stubber", "recording-off")}
-
-
-def mock_batch(client: Any, case: Case, recording: bool = True) -> Batch:
-    def run(n: int) -> float:
-        with mock_appfabric(quotas=None) as m:
-            args = case.seed(client)
-            if not recording:
-                _remove_recorder(m)
-            return timed(lambda i: case.call(client, args, i), n)
-
-    return run
-
-
-def _remove_recorder(m: Any) -> None:
-    state = m.state
-    recorder = getattr(state, "recorder", None)
-    if recorder is not None and recorder.observe in state.observers:
-        state.observers.remove(recorder.observe)
-
-
-def floor_batch(client: Any, case: Case, captured: Captured) -> Batch:
-    status, headers, body = captured.status, captured.headers, captured.body
-
-    def answer(request: Any, **_: Any) -> AWSResponse:
-        return AWSResponse(request.url, status, headers, _Body(body))
-
-    event = f"before-send.appfabric.{case.operation}"
-
-    def run(n: int) -> float:
-        client.meta.events.register(event, answer)
-        try:
-            return timed(lambda i: case.call(client, captured.args, i), n)
-        finally:
-            client.meta.events.unregister(event, answer)
-
-    return run
-
-
-def stubber_batch(client: Any, case: Case, captured: Captured) -> Batch:
-    method = _method_name(case.operation)
-
-    def run(n: int) -> float:
-        stubber = Stubber(client)
-        for _ in range(n):
-            stubber.add_response(method, captured.parsed)
-        with stubber:
-            return timed(lambda i: case.call(client, captured.args, i), n)
-
-    return run
-
-
-def moto_batch(case: Case) -> Batch:
-    from moto import mock_aws
-
-    def run(n: int) -> float:
-        with mock_aws():
-            client = boto3.session.Session(region_name=REGION, **CREDENTIALS).client("scheduler")
-            args = case.moto_seed(client)
-            if case.moto_name.startswith("list_schedules"):
-                _list_schedules(client, 50 if "50" in case.moto_name else 1)
-            return timed(lambda i: case.moto_call(client, args, i), n)
-
-    return run
-
-
-def _method_name(operation: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
+# -- tables ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -396,9 +190,240 @@ class Summary:
         return f"SUMMARY {met}/{len(self.items)} targets met: " + "; ".join(parts)
 
 
+# -- per call ----------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One AppFabric operation and its EventBridge Scheduler counterpart.
+
+    ``seed`` runs against the active mock and returns the arguments ``call`` needs;
+    ``call(client, args, i)`` makes the i-th timed call.  ``reseed``: seed again before
+    every batch (a create fills its app bundle otherwise).  Same for moto, whose
+    every batch runs in a fresh ``mock_aws``.
+    """
+
+    name: str
+    operation: str
+    seed: Callable[[Any], Dict[str, Any]]
+    call: Callable[[Any, Dict[str, Any], int], Any]
+    moto_name: str
+    moto_seed: Callable[[Any], Dict[str, Any]]
+    moto_call: Callable[[Any, Dict[str, Any], int], Any]
+    reseed: bool = False
+
+
+def _bundle(client: Any) -> str:
+    return str(client.create_app_bundle()["appBundle"]["arn"])
+
+
+def _authorization(client: Any, bundle: str, tenant: str) -> str:
+    response = client.create_app_authorization(
+        appBundleIdentifier=bundle, app="SLACK", authType="oauth2", credential=OAUTH,
+        tenant={"tenantIdentifier": tenant, "tenantDisplayName": "Bench"},
+    )
+    return str(response["appAuthorization"]["appAuthorizationArn"])
+
+
+def _ingestions(client: Any, count: int) -> Dict[str, Any]:
+    bundle = _bundle(client)
+    for index in range(count):
+        _authorization(client, bundle, f"tenant-{index}")
+        client.create_ingestion(appBundleIdentifier=bundle, app="SLACK", tenantId=f"tenant-{index}",
+                                ingestionType="auditLog")
+    listed = client.list_ingestions(appBundleIdentifier=bundle)["ingestions"]
+    assert len(listed) == count, listed
+    return {"bundle": bundle}
+
+
+def _schedule(client: Any, name: str, expression: str = "rate(1 hour)") -> None:
+    client.create_schedule(Name=name, ScheduleExpression=expression, FlexibleTimeWindow={"Mode": "OFF"},
+                           Target=TARGET)
+
+
+def _schedules(client: Any, count: int) -> Dict[str, Any]:
+    for index in range(count):
+        _schedule(client, f"schedule-{index}")
+    listed = client.list_schedules()["Schedules"]
+    assert len(listed) == count, listed
+    return {}
+
+
+def _with_authorization(client: Any) -> Dict[str, Any]:
+    bundle = _bundle(client)
+    return {"bundle": bundle, "auth": _authorization(client, bundle, "tenant")}
+
+
+CASES: List[Case] = [
+    Case(
+        "GetAppBundle", "GetAppBundle",
+        lambda c: {"bundle": _bundle(c)},
+        lambda c, a, i: c.get_app_bundle(appBundleIdentifier=a["bundle"]),
+        "get_schedule",
+        lambda c: _schedule(c, "bench") or {},
+        lambda c, a, i: c.get_schedule(Name="bench"),
+    ),
+    Case(
+        "ListIngestions, 1 item", "ListIngestions",
+        lambda c: _ingestions(c, 1),
+        lambda c, a, i: c.list_ingestions(appBundleIdentifier=a["bundle"]),
+        "list_schedules, 1 item",
+        lambda c: _schedules(c, 1),
+        lambda c, a, i: c.list_schedules(),
+    ),
+    Case(
+        "ListIngestions, 50 items", "ListIngestions",
+        lambda c: _ingestions(c, 50),
+        lambda c, a, i: c.list_ingestions(appBundleIdentifier=a["bundle"]),
+        "list_schedules, 50 items",
+        lambda c: _schedules(c, 50),
+        lambda c, a, i: c.list_schedules(),
+    ),
+    Case(
+        "CreateAppAuthorization", "CreateAppAuthorization",
+        lambda c: {"bundle": _bundle(c)},
+        lambda c, a, i: c.create_app_authorization(
+            appBundleIdentifier=a["bundle"], app="SLACK", authType="oauth2", credential=OAUTH,
+            tenant={"tenantIdentifier": f"tenant-{i}", "tenantDisplayName": "Bench"},
+        ),
+        "create_schedule",
+        lambda c: {},
+        lambda c, a, i: _schedule(c, f"schedule-{i}"),
+        reseed=True,
+    ),
+    Case(
+        "UpdateAppAuthorization", "UpdateAppAuthorization",
+        _with_authorization,
+        lambda c, a, i: c.update_app_authorization(
+            appBundleIdentifier=a["bundle"], appAuthorizationIdentifier=a["auth"], credential=OAUTH,
+        ),
+        "update_schedule",
+        lambda c: _schedule(c, "bench") or {},
+        lambda c, a, i: c.update_schedule(Name="bench", ScheduleExpression="rate(2 hours)",
+                                          FlexibleTimeWindow={"Mode": "OFF"}, Target=TARGET),
+    ),
+]
+
+
+class _Body:
+    """The ``raw`` of an AWSResponse: what urllib3 would hand botocore."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+
+class _UnmockedEndpoint(Endpoint):
+    """An endpoint the mock's class-level patch does not reach: the floor's clients use it.
+
+    So the floor runs next to an active mock (no stop and start between batches, which
+    would lose the mock's state) with botocore's own ``_do_get_response``.
+    """
+
+    _do_get_response = ORIGINAL_DO_GET_RESPONSE
+
+
+@dataclass
+class Captured:
+    """What the mock answered to one call of a case: the floor and the Stubber replay it."""
+
+    args: Dict[str, Any]
+    status: int
+    headers: Dict[str, str]
+    body: bytes
+    parsed: Dict[str, Any]
+
+
+def capture(client: Any, case: Case) -> Captured:
+    """Seed a case in the active mock and keep the raw response of one timed call."""
+    raw: Dict[str, Any] = {}
+
+    def keep(response_dict: Dict[str, Any], **_: Any) -> None:
+        raw.update(response_dict)
+
+    event = f"before-parse.appfabric.{case.operation}"
+    args = case.seed(client)
+    client.meta.events.register(event, keep)
+    try:
+        parsed = case.call(client, args, 0)
+    finally:
+        client.meta.events.unregister(event, keep)
+    if case.reseed:
+        args = case.seed(client)
+    parsed.pop("ResponseMetadata", None)
+    return Captured(args, raw["status_code"], dict(raw["headers"]), raw["body"], parsed)
+
+
+def _client(service: str = "appfabric") -> Any:
+    # A private session, not boto3's default one.
+    return boto3.session.Session(region_name=REGION, **CREDENTIALS).client(service)
+
+
+def mock_batch(m: Any, client: Any, case: Case, captured: Captured, recording: bool = True) -> Batch:
+    def run(n: int) -> float:
+        args = case.seed(client) if case.reseed else captured.args
+        m.clear_calls()  # recording stays on; only the pile of earlier batches' calls goes
+        if recording:
+            return timed(lambda i: case.call(client, args, i), n)
+        observers = m.state.observers
+        saved = list(observers)
+        observers[:] = [o for o in saved if o != m.state.recorder.observe]
+        try:
+            return timed(lambda i: case.call(client, args, i), n)
+        finally:
+            observers[:] = saved
+
+    return run
+
+
+def floor_batch(client: Any, case: Case, captured: Captured) -> Batch:
+    status, headers, body = captured.status, captured.headers, captured.body
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, status, headers, _Body(body))
+
+    client._endpoint.__class__ = _UnmockedEndpoint
+    client.meta.events.register(f"before-send.appfabric.{case.operation}", answer)
+    return lambda n: timed(lambda i: case.call(client, captured.args, i), n)
+
+
+def stubber_batch(client: Any, case: Case, captured: Captured) -> Batch:
+    method = _method_name(case.operation)
+    stubber = Stubber(client)
+    stubber.activate()
+
+    def run(n: int) -> float:
+        for _ in range(n):
+            stubber.add_response(method, captured.parsed)
+        return timed(lambda i: case.call(client, captured.args, i), n)
+
+    return run
+
+
+def moto_batch(case: Case) -> Batch:
+    from moto import mock_aws
+
+    def run(n: int) -> float:
+        with mock_aws():
+            client = _client("scheduler")
+            args = case.moto_seed(client)
+            return timed(lambda i: case.moto_call(client, args, i), n)
+
+    return run
+
+
+def _method_name(operation: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
+
+
+RECORDING_CASES = ("GetAppBundle", "ListIngestions, 50 items", "CreateAppAuthorization")
+
+
 def per_call(settings: Settings, summary: Summary) -> List[Table]:
-    clients = appfabric_clients()
-    captured = {case.name: capture(clients["mock"], case) for case in CASES}
     table = Table(
         "Per call through boto3 (µs per call; ratio = appfabric-mock / other)",
         ["operation", "appfabric-mock", "floor", "mock/floor", "target", "met", "Stubber", "mock/Stubber",
@@ -408,29 +433,41 @@ def per_call(settings: Settings, summary: Summary) -> List[Table]:
         "Cost of call recording (always on; µs per call)",
         ["operation", "recording on", "recording off", "difference", "share of the call"],
     )
-    for case in CASES:
-        batches: Dict[str, Tuple[Batch, int]] = {
-            "mock": (mock_batch(clients["mock"], case), settings.calls),
-            "floor": (floor_batch(clients["floor"], case, captured[case.name]), settings.calls),
-            "stubber": (stubber_batch(clients["stubber"], case, captured[case.name]), settings.calls),
-            "moto": (moto_batch(case), settings.calls),
-        }
-        if case.name in ("GetAppBundle", "ListIngestions, 50 items", "CreateAppAuthorization"):
-            batches["recording-off"] = (mock_batch(clients["recording-off"], case, recording=False), settings.calls)
-        result = interleaved(batches, settings.repeats)
-        mock, floor = result["mock"], result["floor"]
-        over = mock / floor
-        met = summary.check(f"{case.name} mock/floor", f"{over:.2f}x (<=1.2x)", over <= 1.2)
-        table.add(case.name, us(mock), us(floor), ratio(over), "<= 1.20x", met, us(result["stubber"]),
-                  ratio(mock / result["stubber"]), case.moto_name, us(result["moto"]), ratio(result["moto"] / mock))
-        if "recording-off" in result:
-            off = result["recording-off"]
-            recording.add(case.name, us(mock), us(off), us(mock - off), f"{(mock - off) / mock:.1%}")
+    with mock_appfabric(quotas=None) as m:
+        for case in CASES:
+            mock_client = _client()
+            captured = capture(mock_client, case)
+            batches: Dict[str, Tuple[Batch, int]] = {
+                "mock": (mock_batch(m, mock_client, case, captured), settings.calls),
+                "floor": (floor_batch(_client(), case, captured), settings.calls),
+                "stubber": (stubber_batch(_client(), case, captured), settings.calls),
+                "moto": (moto_batch(case), settings.calls),
+            }
+            if case.name in RECORDING_CASES:
+                batches["recording off"] = (
+                    mock_batch(m, mock_client, case, captured, recording=False), settings.calls)
+            result = interleaved(batches, settings.rounds)
+            mock = result.median("mock")
+            over = result.ratio("mock", "floor")
+            met = summary.check(f"{case.name} mock/floor", f"{over:.2f}x (<=1.2x)", over <= 1.2)
+            table.add(case.name, us(mock), us(result.median("floor")), ratio(over), "<= 1.20x", met,
+                      us(result.median("stubber")), ratio(result.ratio("mock", "stubber")), case.moto_name,
+                      us(result.median("moto")), ratio(result.ratio("moto", "mock")))
+            if "recording off" in result:
+                off = result.median("recording off")
+                share = 1 - 1 / result.ratio("mock", "recording off")
+                recording.add(case.name, us(mock), us(off), us(mock - off), f"{share:.1%}")
     table.notes.append(
-        "floor: a before-send handler returns the mock's bytes (serialise + sign + parse, no mock work). "
-        "Stubber: botocore.stub.Stubber (no HTTP). moto: mock_aws with EventBridge Scheduler's rest-json calls."
+        f"Medians of {settings.rounds} interleaved batches of {settings.calls} calls; each ratio is the median of "
+        "the per-round ratios (the two batches of a round ran back to back). floor: the same boto3 call, "
+        "answered by a before-send handler returning the mock's bytes (serialise + sign + parse, no mock "
+        "work). Stubber: botocore.stub.Stubber (no HTTP). moto: mock_aws, EventBridge Scheduler's "
+        "comparable rest-json calls."
     )
-    recording.notes.append("recording off: the recorder's observer removed from the mock's state for the batch.")
+    recording.notes.append(
+        "recording off: the recorder's observer taken out of the mock's observers for the batch; "
+        "share = 1 - off/on (median of per-round ratios)."
+    )
     return [table, recording]
 
 
@@ -467,37 +504,51 @@ def per_test(settings: Settings, summary: Summary) -> Table:
             client = boto3.client("scheduler", region_name=REGION)
             _schedule(client, "bench")
 
-    one_test(0)  # warm: the first start compiles the protocol from botocore's model
-    one_moto_test(0)
+    created = {"appBundle": {"arn": "arn:aws:appfabric:us-east-1:123456789012:appbundle/bench"}}
+    created_body = json.dumps(created).encode()
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, 201, {"Content-Type": "application/json"}, _Body(created_body))
+
+    def one_floor_test(i: int) -> None:
+        # No mock: the same client creation and call, answered by a before-send handler.
+        client = boto3.client("appfabric", region_name=REGION, **CREDENTIALS)
+        client.meta.events.register("before-send.appfabric.CreateAppBundle", answer)
+        client.create_app_bundle()
+
+    one_test(0)  # the first start compiles the protocol from botocore's model: not a test's cost
+    for values in parts.values():
+        values.clear()
     result = interleaved(
         {
             "with mock_appfabric(): pass": (empty_mock, settings.empty_tests),
             "with mock_aws(): pass": (empty_moto, max(1, settings.empty_tests // 20)),
             "mock test": (lambda n: timed(one_test, n), settings.tests),
             "moto test": (lambda n: timed(one_moto_test, n), settings.moto_tests),
+            "no mock": (lambda n: timed(one_floor_test, n), settings.tests),
         },
         settings.repeats,
     )
     table = Table("Per test (µs per test)", ["what", "appfabric-mock", "moto", "moto/mock", "target", "met"])
-    empty = result["with mock_appfabric(): pass"]
+    empty = result.median("with mock_appfabric(): pass")
     met = summary.check("with mock_appfabric(): pass", f"{us(empty)} µs (<50 µs)", empty < 50)
-    table.add("`with mock_appfabric(): pass` / `with mock_aws(): pass`", us(empty), us(result["with mock_aws(): pass"]),
-              ratio(result["with mock_aws(): pass"] / empty), "< 50 µs", met)
-    mock, moto = result["mock test"], result["moto test"]
-    cheaper = moto / mock
+    table.add("`with mock_appfabric(): pass` / `with mock_aws(): pass`", us(empty),
+              us(result.median("with mock_aws(): pass")),
+              ratio(result.ratio("with mock_aws(): pass", "with mock_appfabric(): pass")), "< 50 µs", met)
+    mock, moto = result.median("mock test"), result.median("moto test")
+    cheaper = result.ratio("moto test", "mock test")
     met = summary.check("start+client+call+stop moto/mock", f"{cheaper:.1f}x (>=20x)", cheaper >= 20)
     table.add("start + boto3.client + one create call + stop", us(mock), us(moto), ratio(cheaper), ">= 20x", met)
+    table.add("(no mock: boto3.client + one call answered by before-send)", us(result.median("no mock")), "",
+              "", "", "")
     median = {name: statistics.median(values) for name, values in parts.items()}
-    ours = median["start"] + median["call"] + median["stop"]
     table.notes.append(
         f"appfabric-mock's test, split (medians): start {us(median['start'])} µs, boto3.client "
-        f"{us(median['client'])} µs (botocore), create_app_bundle {us(median['call'])} µs, stop "
-        f"{us(median['stop'])} µs; what is the mock's own: start + stop = "
-        f"{us(median['start'] + median['stop'])} µs (the call is mostly botocore, see per call)."
-    )
-    table.notes.append(
-        f"moto's test also creates a boto3 session per test (mock_aws resets boto3's default session); "
-        f"start + call + stop of appfabric-mock alone: {us(ours)} µs."
+        f"{us(median['client'])} µs, create_app_bundle {us(median['call'])} µs, stop {us(median['stop'])} µs. "
+        f"The mock's own share is start + stop ({us(median['start'] + median['stop'])} µs) and its part of the "
+        "call (see per call); client creation and the first call of a new client are botocore's, as the "
+        "no-mock row shows. moto's test also builds a new boto3 session each time (mock_aws resets "
+        "boto3's default session), so botocore loads its JSON models again."
     )
     return table
 
@@ -525,7 +576,6 @@ def import_time(settings: Settings, summary: Summary) -> Table:
 
         return run
 
-    process("import boto3; import appfabric_mock")(1)  # warm the OS file cache and the .pyc files
     result = interleaved(
         {
             "boto3": (process("import boto3"), 1),
@@ -534,12 +584,13 @@ def import_time(settings: Settings, summary: Summary) -> Table:
         settings.imports,
     )
     table = Table("Import (ms per fresh interpreter)", ["what", "ms", "ratio", "target", "met"])
-    base, ours = result["boto3"], result["boto3 + appfabric_mock"]
-    over = ours / base
+    base, ours = result.median("boto3"), result.median("boto3 + appfabric_mock")
+    over = result.ratio("boto3 + appfabric_mock", "boto3")
     met = summary.check("import mock/boto3", f"{over:.2f}x (<=1.15x)", over <= 1.15)
     table.add("python -c 'import boto3'", f"{base / 1000:.1f}", "", "", "")
     table.add("python -c 'import boto3; import appfabric_mock'", f"{ours / 1000:.1f}", ratio(over), "<= 1.15x", met)
-    table.notes.append(f"medians of {settings.imports} interleaved runs of a whole process each.")
+    table.notes.append(f"medians of {settings.imports} interleaved runs of a whole process each; the ratio is "
+                       "the median of the per-round ratios.")
     return table
 
 
@@ -575,15 +626,14 @@ def scale(settings: Settings, summary: Summary) -> Table:
             batches[f"get {size}"] = (_clearing(m, lambda n, c=client, a=arn: timed(
                 lambda i: c.get_app_bundle(appBundleIdentifier=a), n)), settings.calls)
             batches[f"list {size}"] = (_clearing(m, lambda n, c=client, t=token: timed(
-                lambda i: _list_page(c, t, page), n)), max(1, settings.calls // 4))
-        result = interleaved(batches, settings.repeats)
+                lambda i: _list_page(c, t, page), n)), max(1, settings.calls // 2))
+        result = interleaved(batches, settings.rounds)
     smallest, largest = sizes[0], sizes[-1]
     for size in sizes:
-        get, listed = result[f"get {size}"], result[f"list {size}"]
-        table.add(f"{size:,}", us(get), ratio(get / result[f"get {smallest}"]), us(listed),
-                  ratio(listed / result[f"list {smallest}"]))
-    get_ratio = result[f"get {largest}"] / result[f"get {smallest}"]
-    list_ratio = result[f"list {largest}"] / result[f"list {smallest}"]
+        table.add(f"{size:,}", us(result.median(f"get {size}")), ratio(result.ratio(f"get {size}", f"get {smallest}")),
+                  us(result.median(f"list {size}")), ratio(result.ratio(f"list {size}", f"list {smallest}")))
+    get_ratio = result.ratio(f"get {largest}", f"get {smallest}")
+    list_ratio = result.ratio(f"list {largest}", f"list {smallest}")
     summary.check(f"scale Get {largest:,}/{smallest}", f"{get_ratio:.2f}x (<=1.5x)", get_ratio <= 1.5)
     summary.check(f"scale List {largest:,}/{smallest}", f"{list_ratio:.2f}x (<=1.5x)", list_ratio <= 1.5)
     table.notes.append(
@@ -604,8 +654,7 @@ def _clearing(m: Any, batch: Batch) -> Batch:
     """Forget the recorded calls before each batch: thousands of recorded 100-item pages pile up."""
 
     def run(n: int) -> float:
-        if hasattr(m, "clear_calls"):
-            m.clear_calls()
+        m.clear_calls()
         return batch(n)
 
     return run

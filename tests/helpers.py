@@ -3,7 +3,10 @@
 Everything here is plain functions; each takes a boto3 ``appfabric`` client (or a
 :class:`~appfabric_mock.state.MockState`) and returns what AppFabric returned.
 
-* :func:`appfabric_client`: a boto3 client (region ``us-east-1`` unless told).
+* :func:`appfabric_client`: a boto3 client (region ``us-east-1`` unless told) from boto3's default
+  session; in worker threads build clients from a ``boto3.session.Session()`` of their own instead.
+  (It shares its name with the plugin's ``appfabric_client`` fixture; a test parameter of that
+  name is the fixture.)
 * :func:`make_bundle`: an app bundle; returns its ARN.
 * :func:`make_authorization`: an app authorization; returns the ``appAuthorization`` dict.
 * :func:`connect`: connect an authorization (with an ``authRequest`` for oauth2); returns its summary.
@@ -11,6 +14,9 @@ Everything here is plain functions; each takes a boto3 ``appfabric`` client (or 
 * :func:`error_of`: ``(code, status, response)`` of a ``ClientError`` caught by ``pytest.raises``.
 * :func:`raw_call`: one raw HTTP request through :func:`appfabric_mock.dispatch.dispatch`.
 * :func:`record_raw_bodies`: collect the raw response bodies a client receives.
+* ``NO_RETRIES`` / ``NO_CLIENT_VALIDATION``: client configs with a single attempt (no retry sleeps),
+  the second also without botocore's parameter validation.
+* ``*_ARN_PATTERN``, ``UUID_PATTERN``, ``CONSOLE_REDIRECT``: what ARNs and authUrls look like.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ from appfabric_mock.environment import FAKE_ACCESS_KEY_ID
 pytest_plugins = ["pytester"]
 
 ORIGINAL_DO_GET_RESPONSE = botocore.endpoint.Endpoint.__dict__["_do_get_response"]
+#: The inner pytest runs need none of the heavy plugins (hypothesis alone costs seconds per run).
+INNER_PYTEST_ARGS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:xdist")
 ENV_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_REGION")
 
 
@@ -206,6 +208,28 @@ def test_unittest_class_decorator_with_options() -> None:
     assert result.testsRun == 1 and result.wasSuccessful(), result.failures + result.errors
 
 
+def test_isolated_asyncio_test_case_class_decorator() -> None:
+    seen: List[bool] = []
+
+    @mock_appfabric
+    class AsyncTests(unittest.IsolatedAsyncioTestCase):
+        def setUp(self) -> None:
+            self.bundle = make_bundle(appfabric_client())
+
+        async def asyncSetUp(self) -> None:
+            seen.append(_patched())
+
+        async def test_async(self) -> None:
+            seen.append(current_mock() is not None)
+            self.assertEqual(_bundle_arns(), [self.bundle])
+
+    result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(
+        unittest.TestSuite([AsyncTests("test_async")])
+    )
+    assert result.testsRun == 1 and result.wasSuccessful(), result.failures + result.errors
+    assert seen == [True, True]
+
+
 def test_plain_class_decorator_under_pytest(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -238,7 +262,7 @@ def test_plain_class_decorator_under_pytest(pytester: pytest.Pytester) -> None:
                 assert len(set(ARNS)) == len(ARNS) == 2
         """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result = pytester.runpytest_inprocess(*INNER_PYTEST_ARGS)
     result.assert_outcomes(passed=3)
 
 
@@ -435,5 +459,5 @@ def test_marker_on_class_and_function_under_pytest(pytester: pytest.Pytester) ->
                     appfabric_client.create_app_bundle()
         """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess(*INNER_PYTEST_ARGS)
     result.assert_outcomes(passed=2)

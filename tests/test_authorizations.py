@@ -240,7 +240,9 @@ def test_get_unknown_authorization(client: Any, bundle: str, kind: str) -> None:
 def test_get_in_an_unknown_bundle(client: Any, bundle: str) -> None:
     auth = make_authorization(client, bundle)
     with pytest.raises(client.exceptions.ResourceNotFoundException) as excinfo:
-        client.get_app_authorization(appBundleIdentifier=MISSING, appAuthorizationIdentifier=auth["appAuthorizationArn"])
+        client.get_app_authorization(
+            appBundleIdentifier=MISSING, appAuthorizationIdentifier=auth["appAuthorizationArn"]
+        )
     assert error_of(excinfo)[2]["resourceType"] == "AppBundle"
 
 
@@ -538,7 +540,9 @@ def test_delete_authorization_used_by_an_ingestion_is_a_conflict(client: Any, bu
     auth = make_authorization(client, bundle)
     ingestion = make_ingestion(client, bundle)
     with pytest.raises(client.exceptions.ConflictException) as excinfo:
-        client.delete_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"])
+        client.delete_app_authorization(
+            appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"]
+        )
     response = error_of(excinfo)[2]
     assert (response["resourceId"], response["resourceType"]) == (auth["appAuthorizationArn"], "AppAuthorization")
     client.delete_ingestion(appBundleIdentifier=bundle, ingestionIdentifier=ingestion["arn"])

@@ -307,7 +307,9 @@ def test_token_expires_after_a_day(five_bundles: Any) -> None:
 def test_tags_on_a_bundle(client: Any) -> None:
     arn = client.create_app_bundle(tags=[{"key": "team", "value": "sec"}])["appBundle"]["arn"]
     assert client.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "sec"}]
-    response = client.tag_resource(resourceArn=arn, tags=[{"key": "env", "value": "test"}, {"key": "team", "value": "x"}])
+    response = client.tag_resource(
+        resourceArn=arn, tags=[{"key": "env", "value": "test"}, {"key": "team", "value": "x"}]
+    )
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
     tags = {t["key"]: t["value"] for t in client.list_tags_for_resource(resourceArn=arn)["tags"]}
     assert tags == {"team": "x", "env": "test"}

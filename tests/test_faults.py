@@ -8,9 +8,12 @@ botocore asked for, so a test proves the backoff happened without waiting for it
 
 from __future__ import annotations
 
+import http.client
+import json
 import time
-from typing import Any, List
+from typing import Any, List, Tuple
 
+import boto3
 import botocore.endpoint
 import pytest
 from botocore.config import Config
@@ -259,3 +262,70 @@ def test_faults_are_first_come_first_served(appfabric_mock: AppFabricMock) -> No
         except ClientError as error:
             codes.append(error.response["Error"]["Code"])
     assert codes == ["InternalServerException", "ThrottlingException", None]
+
+
+# -- over the server's control API --------------------------------------------------------------
+def _control(server: Any, method: str, action: str, body: Any = None) -> Tuple[int, Any]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request(method, f"/_appfabric_mock/{action}", body=json.dumps(body) if body is not None else None,
+                           headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_faults_denials_and_calls_through_the_server() -> None:
+    from appfabric_mock.server import ThreadedServer
+
+    with ThreadedServer() as server:
+        client = boto3.client("appfabric", endpoint_url=server.url, region_name="us-east-1", config=NO_RETRIES,
+                              aws_access_key_id="AKIDFAULTS", aws_secret_access_key="fake-secret")
+        bundle = make_bundle(client)
+        fault = {"operation": "CreateAppAuthorization", "error": "ThrottlingException", "times": 1, "retryAfter": 3,
+                 "when": {"app": "SLACK"}}
+        assert _control(server, "POST", "faults", fault) == (
+            200, {"operation": "CreateAppAuthorization", "error": "ThrottlingException", "hits": 0, "remaining": 1})
+        make_authorization(client, bundle, app="OKTA")  # the predicate does not match
+        with pytest.raises(client.exceptions.ThrottlingException) as caught:
+            make_authorization(client, bundle, app="SLACK")
+        assert caught.value.response["retryAfterSeconds"] == 3
+        assert _control(server, "GET", "faults") == (200, {"faults": []})  # used up
+        status, error = _control(server, "POST", "faults", {"operation": "GetAppBundle", "error": "Boom"})
+        assert status == 400 and "not an error of the AppFabric model" in error["error"]
+
+        assert _control(server, "POST", "access/deny", {"action": "appfabric:Delete*"}) == (200, {})
+        with pytest.raises(client.exceptions.AccessDeniedException):
+            client.delete_app_bundle(appBundleIdentifier=bundle)
+        assert _control(server, "DELETE", "access") == (200, {})
+
+        status, body = _control(server, "GET", "calls")
+        assert status == 200
+        assert [(c["operation"], c["status"]) for c in body["calls"]] == [
+            ("CreateAppBundle", 201), ("CreateAppAuthorization", 201), ("CreateAppAuthorization", 429),
+            ("DeleteAppBundle", 403)]
+        assert body["calls"][1]["params"]["credential"] == {"apiKeyCredential": {"apiKey": "<redacted>"}}
+        assert _control(server, "DELETE", "calls") == (200, {})
+        assert server.mock.calls == ()
+
+
+def test_every_error_built_for_every_operation_matches_its_shape(appfabric_mock: AppFabricMock) -> None:
+    from appfabric_mock.faults import build_error
+    from appfabric_mock.state import CallContext
+
+    bundle = "arn:aws:appfabric:us-east-1:123456789012:appbundle/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12
+    checked = 0
+    for operation in protocol().operations:
+        context = CallContext(operation, {"appBundleIdentifier": bundle}, "123456789012", "us-east-1", None,
+                              "GET", "/")
+        for code, shape in protocol().error_shapes.items():
+            error = build_error(code, "injected", {}, context)
+            assert error.code == code and error.status == shape.metadata["error"]["httpStatusCode"]
+            body = {"message": error.message, **error.members}
+            assert shape_problems(shape, body) == [], (operation, code)
+            if "resourceType" in body:
+                assert body["resourceType"] in (
+                    "AppBundle", "AppAuthorization", "Ingestion", "IngestionDestination", "UserAccessTask")
+            checked += 1
+    assert checked == 26 * 7

@@ -10,6 +10,7 @@ from typing import Any, Dict, List
 
 import boto3
 import botocore.endpoint
+import botocore.session
 import pytest
 import requests
 import responses
@@ -17,6 +18,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import EndpointConnectionError
+from botocore.stub import Stubber
 from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_authorization, make_bundle
 from moto import mock_aws
 from requests.adapters import HTTPAdapter
@@ -72,6 +74,26 @@ def test_client_with_custom_endpoint_is_answered_while_active_and_not_after() ->
         client.list_app_bundles()
 
 
+def test_plain_botocore_clients_are_intercepted() -> None:
+    with mock_appfabric():
+        client = botocore.session.get_session().create_client("appfabric", region_name="eu-west-1")
+        arn = make_bundle(client)
+        assert arn.startswith("arn:aws:appfabric:eu-west-1:")
+
+
+def test_a_users_stubber_still_answers_its_client() -> None:
+    with mock_appfabric():
+        stubbed = appfabric_client()
+        canned = {"appBundleSummaryList": [{"arn": "arn:aws:appfabric:us-east-1:123456789012:appbundle/stub"}]}
+        with Stubber(stubbed) as stubber:
+            stubber.add_response("list_app_bundles", canned)
+            assert stubbed.list_app_bundles()["appBundleSummaryList"] == canned["appBundleSummaryList"]
+            stubber.assert_no_pending_responses()
+        # Other clients, and the same one once unstubbed, are answered by the mock.
+        assert appfabric_client().list_app_bundles()["appBundleSummaryList"] == []
+        assert stubbed.list_app_bundles()["appBundleSummaryList"] == []
+
+
 def test_calls_from_eight_threads_are_all_answered() -> None:
     workers = 8
     with mock_appfabric():
@@ -115,6 +137,17 @@ def test_other_services_pass_through(service: str) -> None:
                 other.list_buckets()
         # AppFabric is answered in the same breath.
         assert appfabric_client().list_app_bundles()["appBundleSummaryList"] == []
+
+
+def test_strict_regions_cannot_reach_regions_without_appfabric() -> None:
+    with mock_appfabric(strict_regions=True):
+        outside = boto3.session.Session().client("appfabric", region_name="us-west-2", config=NO_RETRIES)
+        with pytest.raises(EndpointConnectionError):
+            outside.list_app_bundles()
+        for region in ("us-east-1", "eu-west-1", "ap-northeast-1"):
+            assert appfabric_client(region).list_app_bundles()["appBundleSummaryList"] == []
+    with mock_appfabric():  # by default every region answers
+        assert appfabric_client("us-west-2").list_app_bundles()["appBundleSummaryList"] == []
 
 
 def _appfabric_and_moto_both_answer() -> None:

@@ -30,6 +30,7 @@ from appfabric_mock import (
     mock_appfabric,
 )
 from appfabric_mock.backend.backend import AppFabricBackend
+from appfabric_mock.dispatch import dispatch
 from appfabric_mock.protocol.compiled import protocol
 from appfabric_mock.protocol.serialization import serialize_error
 from appfabric_mock.state import MockState
@@ -276,6 +277,15 @@ def test_no_content_through_boto3() -> None:
         response = client.delete_app_bundle(appBundleIdentifier=bundle)
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
         assert set(response) == {"ResponseMetadata"}
+
+
+def test_a_raw_path_with_a_host_header_is_enough(state: MockState) -> None:
+    created = dispatch(state, "post", "/appbundles", {"host": "appfabric.eu-west-1.amazonaws.com"}, None)
+    assert created.status == 201
+    arn = json.loads(created.body)["appBundle"]["arn"]
+    assert arn.startswith("arn:aws:appfabric:eu-west-1:123456789012:appbundle/")
+    listed = dispatch(state, "GET", "/appbundles?maxResults=1", {"Host": "appfabric.eu-west-1.amazonaws.com"}, b"")
+    assert json.loads(listed.body) == {"appBundleSummaryList": [{"arn": arn}]}
 
 
 def test_header_names_and_str_bodies_are_accepted(state: MockState) -> None:

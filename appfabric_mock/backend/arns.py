@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple, Optional
 
@@ -44,6 +45,9 @@ class ParsedArn(NamedTuple):
     destination_id: Optional[str]
 
 
+# Every call names its resources by ARN, and a test uses the same few again and
+# again; the result is an immutable tuple, so each ARN is parsed once.
+@functools.lru_cache(maxsize=4096)
 def parse_arn(arn: str) -> Optional[ParsedArn]:
     """Parse an AppFabric ARN; None when it is not one."""
     match = _ARN_RE.match(arn)

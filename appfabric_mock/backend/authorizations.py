@@ -8,8 +8,9 @@ reached only through a test control.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, Optional, Tuple
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from ..errors import ValidationException
 from .apps import oauth_host
@@ -23,6 +24,12 @@ ROTATION_FAILED = "TokenAutoRotationFailed"
 STATUSES = (PENDING, CONNECTED, VALIDATION_FAILED, ROTATION_FAILED)
 
 _CREDENTIAL_FOR = {"oauth2": "oauth2Credential", "apiKey": "apiKeyCredential"}
+
+
+@functools.lru_cache(maxsize=64)
+def _console_redirect(region: str) -> str:
+    """The percent-encoded ``redirect_uri`` of a region's authUrl (the same on every read)."""
+    return quote(f"https://{region}.console.aws.amazon.com/appfabric/oauth2", safe="")
 
 
 def _check_credential(credential: Dict[str, Any], auth_type: str) -> None:
@@ -46,7 +53,7 @@ class AuthorizationOperations(BackendBase):
         def create() -> Tuple[str, Result]:
             auth_id = self._new_id()
             arn = f"{bundle.arn}/appauthorization/{auth_id}"
-            self._check_quota("app_authorizations", self._count_authorizations(), arn, APP_AUTHORIZATION)
+            self._check_quota("app_authorizations", self._count_authorizations, arn, APP_AUTHORIZATION)
             self._check_unique_authorization(bundle, app, tenant["tenantIdentifier"], None)
             now = self._now()
             auth = AppAuthorization(
@@ -92,14 +99,13 @@ class AuthorizationOperations(BackendBase):
     def _auth_url(self, auth: AppAuthorization) -> str:
         # The real URL changes on every read (a fresh OAuth `state`), and always
         # carries an `oauth2` path segment and the console redirect.
-        query = urlencode(
-            {
-                "client_id": auth.client_id or "",
-                "redirect_uri": f"https://{self.region}.console.aws.amazon.com/appfabric/oauth2",
-                "response_type": "code",
-                "state": self.settings.ids.token(),
-            },
-            quote_via=quote,
+        # The query is what urlencode(..., quote_via=quote) wrote, put together by hand:
+        # urlencode was a fifth of the backend's time for every read of an oauth2
+        # authorization.  The state is hex (IdGenerator.token), which quote leaves as is.
+        query = (
+            f"client_id={quote(auth.client_id or '', safe='')}"
+            f"&redirect_uri={_console_redirect(self.region)}"
+            f"&response_type=code&state={self.settings.ids.token()}"
         )
         return f"https://{oauth_host(auth.app, self.settings.known_apps)}/oauth2/authorize?{query}"
 

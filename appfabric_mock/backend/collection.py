@@ -11,18 +11,20 @@ T = TypeVar("T")
 class Collection(Generic[T]):
     """Resources by id, in creation order; each carries a creation sequence number."""
 
-    __slots__ = ("_by_id", "_seqs", "_ids")
+    __slots__ = ("_by_id", "_seqs", "_items")
 
     def __init__(self) -> None:
         self._by_id: Dict[str, T] = {}
         self._seqs: List[int] = []
-        self._ids: List[str] = []
+        # The resources themselves, in step with _seqs: a page is then one slice, where
+        # a list of ids cost a dict lookup per listed item.
+        self._items: List[T] = []
 
     def add(self, resource_id: str, seq: int, resource: T) -> None:
         # Sequence numbers only grow, so appending keeps both lists sorted.
         self._by_id[resource_id] = resource
         self._seqs.append(seq)
-        self._ids.append(resource_id)
+        self._items.append(resource)
 
     def get(self, resource_id: str) -> Optional[T]:
         return self._by_id.get(resource_id)
@@ -31,14 +33,13 @@ class Collection(Generic[T]):
         del self._by_id[resource_id]
         index = bisect_right(self._seqs, seq) - 1
         del self._seqs[index]
-        del self._ids[index]
+        del self._items[index]
 
     def page(self, after_seq: int, limit: int) -> Tuple[List[T], Optional[int]]:
         """Up to ``limit`` resources created after ``after_seq``; and the last seq if more remain."""
         start = bisect_right(self._seqs, after_seq)
-        ids = self._ids[start : start + limit]
-        items = [self._by_id[i] for i in ids]
-        more = start + limit < len(self._ids)
+        items = self._items[start : start + limit]
+        more = start + limit < len(self._items)
         return items, (self._seqs[start + limit - 1] if more else None)
 
     def __len__(self) -> int:

@@ -26,7 +26,7 @@ class IngestionOperations(BackendBase):
                 )
             ingestion_id = self._new_id()
             arn = f"{bundle.arn}/ingestion/{ingestion_id}"
-            self._check_quota("ingestions", self._count_ingestions(), arn, INGESTION)
+            self._check_quota("ingestions", self._count_ingestions, arn, INGESTION)
             for other in bundle.ingestions:
                 if other.app == app and other.tenant_id == tenant_id and other.ingestion_type == kind:
                     raise conflict(

@@ -162,7 +162,7 @@ class AppUser:
     app: str
     tenant_id: str
     email: str = field(repr=False)
-    user_id: Optional[str] = None
+    user_id: Optional[str] = field(default=None, repr=False)  # sensitive in the model (SensitiveString2048)
     first_name: Optional[str] = field(default=None, repr=False)
     last_name: Optional[str] = field(default=None, repr=False)
     status: Optional[str] = "Active"

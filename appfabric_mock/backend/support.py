@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import random
 import threading
 import uuid
@@ -70,6 +71,19 @@ def _coerce(value: Union[_dt.datetime, str]) -> _dt.datetime:
     return value.astimezone(_UTC)
 
 
+def _uuid4() -> str:
+    """``str(uuid.uuid4())`` without building a UUID object (a third of the cost).
+
+    Every create draws two (the id, and an OAuth state for oauth2 authorizations).
+    Same bits as uuid4: 16 random bytes, version 4 in byte 6, the RFC 4122 variant in byte 8.
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 class IdGenerator:
     """Lowercase UUIDs; reproducible when seeded."""
 
@@ -87,7 +101,7 @@ class IdGenerator:
         """A new version-4 UUID string."""
         rng = self._random
         if rng is None:
-            return str(uuid.uuid4())
+            return _uuid4()
         with self._lock:
             bits = rng.getrandbits(128)
         return str(uuid.UUID(int=bits, version=4))

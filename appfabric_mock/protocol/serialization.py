@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from botocore.model import OperationModel, Shape, StructureShape
 
@@ -12,13 +13,29 @@ from ..errors import AppFabricError
 
 Headers = Dict[str, str]
 Converter = Callable[[Any], Any]
+#: Writes a value straight to JSON text.
+Encoder = Callable[[Any], str]
+
+# One encoder for every response: json.dumps with non-default separators builds a
+# new JSONEncoder on each call.  Same options, so the same bytes.
+_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 def iso8601(value: _dt.datetime) -> str:
     """AWS's ISO-8601 form: UTC with milliseconds and a ``Z``."""
     if value.tzinfo is not None:
         value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if value.year < 1000:  # strftime's %Y does not pad years before 1000; isoformat would
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat truncates to milliseconds exactly as `microsecond // 1000` did, at a
+    # fraction of strftime's cost.
+    return value.isoformat(timespec="milliseconds") + "Z"
+
+
+# Every List page renders the timestamps of the same stored resources again; a
+# timestamp's text never changes, so each is rendered once (datetimes hash by instant,
+# and equal instants have the same UTC text).
+_iso8601_cached = functools.lru_cache(maxsize=4096)(iso8601)
 
 
 def _identity(value: Any) -> Any:
@@ -27,7 +44,7 @@ def _identity(value: Any) -> Any:
 
 def _timestamp(value: Any) -> Any:
     if isinstance(value, _dt.datetime):
-        return iso8601(value)
+        return _iso8601_cached(value)
     return value
 
 
@@ -44,14 +61,16 @@ class OutputSerializer:
         self.status: int = operation.http.get("responseCode", 200)
         shape = operation.output_shape
         self._headers: List[Tuple[str, str]] = []
-        body: List[Tuple[str, Converter]] = []
+        #: (member, its `"name":` prefix, converter, caching encoder or None) per body member.
+        body: List[Tuple[str, str, Converter, Optional[Encoder]]] = []
         if shape is not None:
             for name, member in shape.members.items():
                 location = member.serialization.get("location")
                 if location == "header":
                     self._headers.append((name, member.serialization.get("name", name)))
                 elif location is None:
-                    body.append((name, _converter(member, cache)))
+                    convert = _converter(member, cache)
+                    body.append((name, _JSON.encode(name) + ":", convert, _member_encoder(member, cache)))
         self._body = body
         self._empty = not body
 
@@ -64,13 +83,16 @@ class OutputSerializer:
         if self._empty and self.status == 204:
             # A 204 carries no body at all: Node's HTTP parser rejects one.
             return self.status, headers, b""
-        document = {}
-        for name, convert in self._body:
+        # The document is written member by member: '{' + '"name":value' joined by ',' + '}'
+        # is exactly what the encoder writes for the whole dict, and it lets kept texts be
+        # used for members and List items (see _member_encoder).
+        members = []
+        for name, prefix, convert, encode in self._body:
             value = result.get(name)
             if value is not None:
-                document[name] = convert(value)
+                members.append(prefix + (encode(value) if encode is not None else _JSON.encode(convert(value))))
         headers["Content-Type"] = "application/json"
-        return self.status, headers, json.dumps(document, separators=(",", ":")).encode()
+        return self.status, headers, ("{" + ",".join(members) + "}").encode()
 
 
 def _converter(shape: Shape, cache: Dict[str, Converter]) -> Converter:
@@ -85,15 +107,7 @@ def _converter(shape: Shape, cache: Dict[str, Converter]) -> Converter:
         holder: List[Converter] = []
         cache[shape.name] = lambda v: holder[0](v)
         members = [(n, _converter(m, cache)) for n, m in shape.members.items()]  # type: ignore[attr-defined]
-
-        def convert(value: Any) -> Any:
-            out = {}
-            for name, member_convert in members:
-                member_value = value.get(name)
-                if member_value is not None:
-                    out[name] = member_convert(member_value)
-            return out
-
+        convert = _structure_converter(members)
         holder.append(convert)
     elif kind == "list":
         item = _converter(shape.member, cache)  # type: ignore[attr-defined]
@@ -105,6 +119,134 @@ def _converter(shape: Shape, cache: Dict[str, Converter]) -> Converter:
         convert = _identity
     cache[shape.name] = convert
     return convert
+
+
+class _Plan(NamedTuple):
+    """How to copy a structure value with a given tuple of keys."""
+
+    in_order: bool  #: the keys are all members of the shape, in model order
+    converted: List[Tuple[str, Converter]]  #: the present members whose values need converting
+    present: List[Tuple[str, Converter]]  #: the present members, in model order
+
+
+#: Distinct key sets remembered per structure (a backend produces a handful; the bound is a safeguard).
+_MAX_PLANS = 64
+
+
+def _structure_converter(members: List[Tuple[str, Converter]]) -> Converter:
+    """Copy a structure's members in model order, dropping None and members the shape lacks.
+
+    The copy used to cost a Python-level get and converter call per member of every
+    item, most of the serialisation time of a List page.  Backends build their dicts
+    with the same few key sets, in model order, so the plan for each key set (the
+    tuple of its keys) is worked out once.  A dict whose keys are all members, in
+    model order, with no None value, is used as it is when nothing in it needs
+    converting, and otherwise copied with only its timestamps and nested values
+    converted; any other dict is copied member by member as before.  The output is
+    the same dict, key for key and in the same order.
+    """
+    plans: Dict[Tuple[str, ...], _Plan] = {}
+
+    def plan_for(keys: Tuple[str, ...]) -> _Plan:
+        present = [(name, convert) for name, convert in members if name in keys]
+        in_order = [name for name, _ in present] == list(keys)
+        plan = _Plan(in_order, [(n, c) for n, c in present if c is not _identity], present)
+        if len(plans) < _MAX_PLANS:
+            plans[keys] = plan
+        return plan
+
+    def convert(value: Any) -> Any:
+        if type(value) is dict:
+            keys = tuple(value)
+            plan = plans.get(keys) or plan_for(keys)
+            if plan.in_order and None not in value.values():
+                if not plan.converted:
+                    return value
+                copied = dict(value)
+                for name, member_convert in plan.converted:
+                    copied[name] = member_convert(copied[name])
+                return copied
+            steps = plan.present
+        else:
+            steps = members
+        out = {}
+        for name, member_convert in steps:
+            member_value = value.get(name)
+            if member_value is not None:
+                out[name] = member_value if member_convert is _identity else member_convert(member_value)
+        return out
+
+    return convert
+
+
+#: Texts kept per structure shape (a bound on memory; the cache starts over when full).
+_MAX_TEXTS = 4096
+
+
+def _flat(shape: Shape) -> bool:
+    """A structure whose members are all plain strings (summaries, AppBundle)."""
+    return shape.type_name == "structure" and bool(shape.members) and all(  # type: ignore[attr-defined]
+        m.type_name == "string" for m in shape.members.values()  # type: ignore[attr-defined]
+    )
+
+
+def _member_encoder(shape: Shape, cache: Dict[str, Converter]) -> Optional[Encoder]:
+    """A caching writer for a flat structure, or a list of them; None for other shapes.
+
+    Most of a List page's serialisation is the JSON encoding of its items, and a test
+    reads the same stored resources again and again.  The text of a flat structure is
+    kept, keyed by the tuple of its (key, value) pairs, which determines the text
+    completely (the converter reads nothing else).  A text is kept only when every
+    value is a str, so that equal keys mean equal values (True == 1 could otherwise
+    share a text).  Anything that is not a dict of hashable values is written afresh.
+    """
+    if _flat(shape):
+        return _KeptTexts(shape, cache).text
+    if shape.type_name == "list" and _flat(shape.member):  # type: ignore[attr-defined]
+        kept = _KeptTexts(shape.member, cache)  # type: ignore[attr-defined]
+        texts, write = kept.texts, kept.text
+        convert_list = _converter(shape, cache)
+
+        def encode_list(items: Any) -> str:
+            if type(items) is not list:
+                return _JSON.encode(convert_list(items))
+            out = []
+            for item in items:
+                # The lookup is inlined: a call per item is a good part of a page's cost.
+                try:
+                    text = texts.get(tuple(item.items()))
+                except (AttributeError, TypeError):
+                    text = None
+                out.append(text or write(item))
+            return "[" + ",".join(out) + "]"
+
+        return encode_list
+    return None
+
+
+class _KeptTexts:
+    """The JSON texts of one flat structure shape's values, by their (key, value) pairs."""
+
+    __slots__ = ("texts", "_convert")
+
+    def __init__(self, shape: Shape, cache: Dict[str, Converter]) -> None:
+        self.texts: Dict[Tuple[Tuple[str, Any], ...], str] = {}
+        self._convert = _converter(shape, cache)
+
+    def text(self, value: Any) -> str:
+        """The text of ``value``: kept, or written (and kept when it may be)."""
+        try:
+            key: Optional[Tuple[Tuple[str, Any], ...]] = tuple(value.items())
+            text = self.texts.get(key)  # type: ignore[arg-type]
+        except (AttributeError, TypeError):  # not a dict, or an unhashable value
+            key, text = None, None
+        if text is None:
+            text = _JSON.encode(self._convert(value))
+            if key is not None and all(type(v) is str for _, v in key):
+                if len(self.texts) >= _MAX_TEXTS:
+                    self.texts.clear()
+                self.texts[key] = text
+        return text
 
 
 def serialize_error(error: AppFabricError, shape: Optional[StructureShape]) -> Tuple[int, Headers, bytes]:

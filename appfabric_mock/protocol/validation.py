@@ -192,12 +192,16 @@ def _compile_string(shape: Shape) -> Checker:
     # Smithy patterns are ECMA regular expressions that are not implicitly
     # anchored: a value passes when the pattern matches anywhere in it.
     pattern = re.compile(pattern_text) if pattern_text else None
+    # Bounds as numbers, so the common case (a valid length) costs two comparisons
+    # and no call: nearly every string of every request has a length constraint.
+    floor = low if low is not None else 0
+    ceiling = high if high is not None else float("inf")
 
     def check(value: Any, path: str, problems: Problems) -> None:
         if not isinstance(value, str):
             _fail(problems, path, value, sensitive, "Member must be of type string")
             return
-        if low is not None or high is not None:
+        if not floor <= len(value) <= ceiling:
             _check_length(len(value), low, high, path, value, sensitive, problems)
         if enum_set is not None and value not in enum_set:
             _fail(problems, path, value, sensitive,

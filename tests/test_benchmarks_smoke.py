@@ -1,0 +1,90 @@
+"""``benchmarks/run.py --quick`` runs to the end and prints every row (no timing is asserted)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = REPO / "benchmarks" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def output() -> str:
+    pytest.importorskip("moto")
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick"], cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _row(output: str, first_cell: str) -> list:
+    """The cells of the table row whose first cell is ``first_cell``."""
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no row {first_cell!r} in:\n{output}")
+
+
+NUMBER = re.compile(r"^[\d,]+(\.\d+)?x?$")
+
+
+@pytest.mark.parametrize(
+    "operation",
+    ["GetAppBundle", "ListIngestions, 1 item", "ListIngestions, 50 items", "CreateAppAuthorization",
+     "UpdateAppAuthorization"],
+)
+def test_per_call_rows_compare_mock_floor_stubber_and_moto(output: str, operation: str) -> None:
+    cells = _row(output, operation)
+    mock, floor, over, _target, _met, stubber, over_stubber, moto_name, moto, moto_over = cells[1:]
+    for value in (mock, floor, over, stubber, over_stubber, moto, moto_over):
+        assert NUMBER.match(value), cells
+    assert moto_name.split(",")[0] in {"get_schedule", "list_schedules", "create_schedule", "update_schedule"}
+
+
+def test_recording_cost_rows(output: str) -> None:
+    for operation in ("GetAppBundle", "ListIngestions, 50 items", "CreateAppAuthorization"):
+        assert any(line.startswith(f"| {operation} ") and "%" in line for line in output.splitlines()), operation
+
+
+def test_per_test_rows(output: str) -> None:
+    empty = _row(output, "`with mock_appfabric(): pass` / `with mock_aws(): pass`")
+    assert NUMBER.match(empty[1]) and NUMBER.match(empty[2]), empty
+    full = _row(output, "start + boto3.client + one create call + stop")
+    assert NUMBER.match(full[1]) and NUMBER.match(full[2]) and NUMBER.match(full[3]), full
+    assert "split (medians): start" in output
+
+
+def test_import_rows(output: str) -> None:
+    assert NUMBER.match(_row(output, "python -c 'import boto3'")[1])
+    ours = _row(output, "python -c 'import boto3; import appfabric_mock'")
+    assert NUMBER.match(ours[1]) and NUMBER.match(ours[2]), ours
+
+
+def test_scale_rows(output: str) -> None:
+    for size in ("10", "100", "1,000"):  # --quick sizes
+        cells = _row(output, size)
+        assert all(NUMBER.match(c) for c in cells[1:]), cells
+
+
+def test_server_rows(output: str) -> None:
+    mock = _row(output, "appfabric-mock server")
+    minimal = _row(output, "minimal server, same HTTP stack")
+    available = NUMBER.match(mock[1]) and NUMBER.match(minimal[1])
+    assert available or (mock[1] == minimal[1] == "not available"), (mock, minimal)
+
+
+def test_summary_line(output: str) -> None:
+    summary = output.strip().splitlines()[-1]
+    assert summary.startswith("SUMMARY ") and "targets met" in summary
+    for label in ("mock/floor", "with mock_appfabric(): pass", "moto/mock", "import", "scale Get", "scale List",
+                  "server"):
+        assert label in summary, label

@@ -1,0 +1,158 @@
+"""No network: with sockets blocked for everything but loopback, every AppFabric call still works;
+after stop, nothing of the mock remains and AppFabric traffic goes to the network again."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+from typing import Any, Iterator, List
+
+import boto3
+import botocore.endpoint
+import pytest
+import requests
+from botocore.exceptions import EndpointConnectionError
+from helpers import NO_RETRIES, connect, make_authorization, make_bundle, make_destination, make_ingestion
+from requests.adapters import HTTPAdapter
+
+from appfabric_mock import current_mock, intercept, mock_appfabric, no_retry_sleep
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+ORIGINAL_DO_GET_RESPONSE = botocore.endpoint.Endpoint.__dict__["_do_get_response"]
+
+
+def _loopback(host: Any) -> bool:
+    if not isinstance(host, str):
+        return False
+    return host in _LOOPBACK_NAMES or host.startswith("127.") or host in ("::1", "0:0:0:0:0:0:0:1")
+
+
+@pytest.fixture
+def blocked_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[List[str]]:
+    """Every attempt to reach a non-loopback address fails (and is listed)."""
+    attempts: List[str] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_create_connection, real_getaddrinfo = socket.create_connection, socket.getaddrinfo
+
+    def check(address: Any) -> None:
+        if isinstance(address, (str, bytes)):  # a unix socket: local by nature
+            return
+        if not _loopback(address[0]):
+            attempts.append(str(address[0]))
+            raise OSError(f"network blocked by the test: {address[0]}")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(address)
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(address)
+        return real_connect_ex(self, address)
+
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
+        check(address)
+        return real_create_connection(address, *args, **kwargs)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not _loopback(host.decode() if isinstance(host, bytes) else host):
+            attempts.append(str(host))
+            raise socket.gaierror(socket.EAI_NONAME, f"name resolution blocked by the test: {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    yield attempts
+
+
+def test_the_blocking_really_blocks(blocked_network: List[str]) -> None:
+    with pytest.raises(OSError):
+        socket.create_connection(("198.51.100.7", 443), timeout=1)
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("appfabric.us-east-1.amazonaws.com", 443)
+    assert blocked_network == ["198.51.100.7", "appfabric.us-east-1.amazonaws.com"]
+
+
+def test_every_call_works_without_network(blocked_network: List[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)  # the mock's fake credentials: no metadata service either
+    with mock_appfabric() as m:
+        client = boto3.client("appfabric", region_name="us-east-1", config=NO_RETRIES)
+        bundle = make_bundle(client)
+        auth = make_authorization(client, bundle, app="SLACK", auth_type="oauth2")
+        connect(client, auth)
+        ingestion = make_ingestion(client, bundle, app="SLACK")
+        destination = make_destination(client, ingestion)
+        ids = {"appBundleIdentifier": bundle, "ingestionIdentifier": ingestion["arn"]}
+        client.stop_ingestion(**ids)
+        client.start_ingestion(**ids)
+        client.tag_resource(resourceArn=bundle, tags=[{"key": "k", "value": "v"}])
+        client.untag_resource(resourceArn=bundle, tagKeys=["k"])
+        client.list_tags_for_resource(resourceArn=bundle)
+        for paginator in ("list_app_bundles", "list_app_authorizations", "list_ingestions"):
+            kwargs = {} if paginator == "list_app_bundles" else {"appBundleIdentifier": bundle}
+            list(client.get_paginator(paginator).paginate(**kwargs))
+        client.list_ingestion_destinations(**ids)
+        client.get_app_bundle(appBundleIdentifier=bundle)
+        client.get_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"])
+        client.get_ingestion(**ids)
+        client.get_ingestion_destination(ingestionDestinationIdentifier=destination["arn"], **ids)
+        tasks = client.start_user_access_tasks(appBundleIdentifier=bundle, email="a@example.com")
+        client.batch_get_user_access_tasks(appBundleIdentifier=bundle,
+                                           taskIdList=[t["taskId"] for t in tasks["userAccessTasksList"]])
+        client.update_app_authorization(appBundleIdentifier=bundle,
+                                        appAuthorizationIdentifier=auth["appAuthorizationArn"],
+                                        tenant={"tenantIdentifier": "tenant-1", "tenantDisplayName": "Renamed"})
+        client.update_ingestion_destination(
+            ingestionDestinationIdentifier=destination["arn"],
+            destinationConfiguration={"auditLog": {"destination": {"s3Bucket": {"bucketName": "other"}}}}, **ids)
+        client.delete_ingestion_destination(ingestionDestinationIdentifier=destination["arn"], **ids)
+        client.delete_ingestion(**ids)
+        client.delete_app_authorization(appBundleIdentifier=bundle,
+                                        appAuthorizationIdentifier=auth["appAuthorizationArn"])
+        client.delete_app_bundle(appBundleIdentifier=bundle)
+        # The `requests` seam (SigV4-signed requests from other libraries) needs no network either.
+        answer = requests.get("https://appfabric.us-east-1.amazonaws.com/appbundles", timeout=5)
+        assert answer.status_code == 200 and answer.json() == {"appBundleSummaryList": []}
+
+        operations = {c.operation for c in m.calls}
+    assert len(operations) == len(client.meta.service_model.operation_names) == 26  # every operation answered
+    assert all(c.ok for c in m.calls)
+    assert blocked_network == []  # and nothing tried to leave the machine
+
+
+def test_after_stop_nothing_of_the_mock_remains(blocked_network: List[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    environment = dict(os.environ)
+    adapter_send = HTTPAdapter.send
+    endpoint_time = botocore.endpoint.time
+    threads = threading.active_count()
+    assert "requests" in sys.modules  # so the mock also patches the requests seam
+
+    with mock_appfabric() as m:
+        boto3.client("appfabric", region_name="us-east-1").create_app_bundle()
+        m.inject_fault("GetAppBundle", "ThrottlingException")
+        m.deny("appfabric:DeleteAppBundle")
+        assert intercept.installed() and os.environ != environment
+
+    assert not intercept.installed()
+    assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
+    assert HTTPAdapter.send is adapter_send
+    assert botocore.endpoint.time is endpoint_time
+    assert dict(os.environ) == environment
+    assert current_mock() is None
+    assert threading.active_count() == threads
+    # A client now goes to the network, which the test blocks: the mock no longer answers.
+    client = boto3.client("appfabric", region_name="us-east-1", config=NO_RETRIES,
+                          aws_access_key_id="AKIDAFTERSTOP", aws_secret_access_key="not-a-real-secret")
+    with no_retry_sleep(), pytest.raises(EndpointConnectionError):
+        client.list_app_bundles()
+    assert blocked_network == ["appfabric.us-east-1.amazonaws.com"]
+    with pytest.raises(requests.ConnectionError):
+        requests.get("https://appfabric.us-east-1.amazonaws.com/appbundles", timeout=5)
