@@ -40,6 +40,8 @@ class MockConfig:
     * ``now``: freeze the mock's clock at this time (datetime or ISO-8601 string).
     * ``default_page_size``: page size of List operations called without ``maxResults``.
     * ``check_responses``: check every response against its output shape.
+    * ``max_recorded_calls``: keep only the latest N calls in ``m.calls`` (None: keep all).  The
+      command-line server keeps 10,000, so a long-running server's memory stays bounded.
     """
 
     account_id: Optional[str] = None
@@ -52,6 +54,7 @@ class MockConfig:
     now: Union[_dt.datetime, str, None] = None
     default_page_size: int = 100
     check_responses: bool = False
+    max_recorded_calls: Optional[int] = None
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> "MockConfig":
@@ -91,6 +94,9 @@ class MockConfig:
         for key, account in self.accounts.items():
             if not (account.isdigit() and len(account) == 12):
                 raise ValueError(f"mock_appfabric: account for access key {key} must be 12 digits")
+        if self.max_recorded_calls is not None and (
+                not isinstance(self.max_recorded_calls, int) or self.max_recorded_calls < 0):
+            raise ValueError("mock_appfabric: max_recorded_calls must be a non-negative int or None")
         if not 1 <= self.default_page_size <= 100:
             raise ValueError("mock_appfabric: default_page_size must be between 1 and 100")
 
@@ -125,3 +131,5 @@ class MockConfig:
             settings.clock.set(self.now)
         settings.default_page_size = self.default_page_size
         state.check_responses = self.check_responses or environ_get(CHECK_RESPONSES_ENV) == "1"
+        if self.max_recorded_calls is not None:
+            state.recorder.keep_latest(self.max_recorded_calls)

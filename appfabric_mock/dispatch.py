@@ -11,6 +11,7 @@ import logging
 from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
+from .backend.support import new_request_id
 from .errors import AppFabricError, InternalServerException, ValidationException
 from .identity import SERVICE_REGIONS, caller, header_account
 from .protocol.compiled import OperationSpec, protocol
@@ -18,6 +19,9 @@ from .protocol.parsing import parse_request
 from .protocol.serialization import serialize_error
 from .protocol.shapecheck import shape_problems
 from .state import CallContext, MockState
+
+#: The header that carries the request id (botocore reads it into ``ResponseMetadata["RequestId"]``).
+REQUEST_ID_HEADER = "x-amzn-RequestId"
 
 logger = logging.getLogger("appfabric_mock")
 
@@ -79,6 +83,8 @@ def dispatch_lowered(
     path = parts.path or "/"
     context: Optional[CallContext] = None
     spec: Optional[OperationSpec] = None
+    # AWS answers every call, errors included, with a request id; code under test logs it.
+    request_id = new_request_id()
     try:
         access_key, region = caller(lowered, host)
         if state.strict_regions and region not in SERVICE_REGIONS:
@@ -86,7 +92,7 @@ def dispatch_lowered(
         account = header_account(lowered) or state.account_for(access_key)
         # Built before routing so that observers (the call recorder) also see calls
         # that match no operation; ``operation`` stays "" for those.
-        context = CallContext("", {}, account, region, access_key, method.upper(), path)
+        context = CallContext("", {}, account, region, access_key, method.upper(), path, request_id)
         operation, labels = proto.router.match(method, path)
         spec = proto.operations[operation.name]
         context.operation, context.params = spec.name, labels
@@ -107,19 +113,20 @@ def dispatch_lowered(
         if state.check_responses and spec.model.output_shape is not None:
             _check_output(spec, result)
         status, out_headers, out_body = spec.output.serialize(result)
+        out_headers[REQUEST_ID_HEADER] = request_id
         _notify(state, context, status, None, result)
         return Response(status, out_headers, out_body)
     except UnreachableRegion:
         raise
     except AppFabricError as error:
-        return _error_response(state, context, error)
+        return _error_response(state, context, error, request_id)
     except Exception as exc:  # a bug in the mock: answer as AWS would, never a traceback
         logger.exception("appfabric-mock failed while answering %s %s", method, path)
         internal = InternalServerException(
             f"appfabric-mock internal error in {spec.name if spec else 'routing'}: "
             f"{type(exc).__name__}: {exc}"
         )
-        return _error_response(state, context, internal)
+        return _error_response(state, context, internal, request_id)
 
 
 def _check_output(spec: OperationSpec, result: Dict[str, Any]) -> None:
@@ -131,9 +138,11 @@ def _check_output(spec: OperationSpec, result: Dict[str, Any]) -> None:
         )
 
 
-def _error_response(state: MockState, context: Optional[CallContext], error: AppFabricError) -> Response:
+def _error_response(state: MockState, context: Optional[CallContext], error: AppFabricError,
+                    request_id: str) -> Response:
     shape = protocol().error_shapes.get(error.code)
     status, headers, body = serialize_error(error, shape)
+    headers[REQUEST_ID_HEADER] = request_id
     _notify(state, context, status, error.code, error)
     return Response(status, headers, body)
 

@@ -7,6 +7,10 @@
   ``before-send`` handler runs: moto's handler would otherwise answer it with
   a 404.  Everything else botocore does afterwards (parsing, modelled error
   fields, retries) runs unchanged.  Other services pass through untouched.
+* botocore signing: ``RequestSigner.sign`` is wrapped at start, so that an
+  AppFabric client created before the mock in a process without credentials
+  (a module-level client in CI) signs with the mock's fake credentials instead
+  of raising ``NoCredentialsError``.  Clients with credentials are untouched.
 * requests: ``HTTPAdapter.send`` is wrapped while a mock is active (only if
   ``requests`` is imported): a ``responses`` mock answers AppFabric endpoints,
   and every other request goes on to whatever ``HTTPAdapter.send`` was before
@@ -15,6 +19,7 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import re
 import sys
 import threading
@@ -23,10 +28,13 @@ from typing import Any, Callable, Dict, Optional, Tuple
 # This module is imported by the first start, never by `import appfabric_mock`, so
 # botocore's classes are imported here once rather than inside each call.
 from botocore.awsrequest import AWSResponse, HeadersDict
+from botocore.credentials import Credentials
 from botocore.endpoint import Endpoint
 from botocore.exceptions import EndpointConnectionError
+from botocore.signers import RequestSigner
 
 from .dispatch import UnreachableRegion, dispatch, dispatch_lowered, lower_headers
+from .environment import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from .state import MockState
 
 APPFABRIC_URL = re.compile(r"^https?://appfabric(?:-fips)?\.[a-z0-9-]+\.(?:amazonaws\.com|api\.aws)(?::\d+)?/")
@@ -34,6 +42,8 @@ APPFABRIC_URL = re.compile(r"^https?://appfabric(?:-fips)?\.[a-z0-9-]+\.(?:amazo
 _lock = threading.Lock()
 _state: Optional[MockState] = None
 _original_do_get_response: Optional[Callable[..., Any]] = None
+_original_sign: Optional[Callable[..., Any]] = None
+_FAKE_CREDENTIALS = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
 #: ``HTTPAdapter.send`` as it was at start, restored at stop (None: requests was not patched).
 _previous_send: Optional[Callable[..., Any]] = None
 #: requests' HTTPAdapter, kept by the first patch: an import statement costs a couple of
@@ -121,6 +131,18 @@ def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any
     return original(twin, request, operation_model, context)
 
 
+def _sign(self: Any, operation_name: str, request: Any, *args: Any, **kwargs: Any) -> Any:
+    original = _original_sign
+    assert original is not None
+    if self._credentials is None and _state is not None and self._signing_name == "appfabric":
+        # A twin, as above: the client keeps no credentials once the mock stops.
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin._credentials = _FAKE_CREDENTIALS
+        return original(twin, operation_name, request, *args, **kwargs)
+    return original(self, operation_name, request, *args, **kwargs)
+
+
 def _answer_requests(request: Any) -> Tuple[int, Dict[str, str], bytes]:
     state = _state
     if state is None:  # stopped while the request was in flight
@@ -132,23 +154,31 @@ def _answer_requests(request: Any) -> Tuple[int, Dict[str, str], bytes]:
 
 def install(state: MockState) -> None:
     """Start answering AppFabric traffic from ``state``."""
-    global _state, _original_do_get_response
+    global _state, _original_do_get_response, _original_sign
     with _lock:
         if _original_do_get_response is None:
             _original_do_get_response = Endpoint.__dict__["_do_get_response"]
             Endpoint._do_get_response = _do_get_response  # type: ignore[method-assign]
+        if _original_sign is None:
+            _original_sign = RequestSigner.__dict__["sign"]
+            RequestSigner.sign = _sign  # type: ignore[method-assign]
         _state = state
         _patch_requests()
+        _watch_for_requests()
 
 
 def uninstall() -> None:
     """Restore botocore and requests exactly as they were."""
-    global _state, _original_do_get_response, _requests_mock, _previous_send
+    global _state, _original_do_get_response, _original_sign, _requests_mock, _previous_send
     with _lock:
         _state = None
+        _stop_watching_for_requests()
         if _original_do_get_response is not None:
             Endpoint._do_get_response = _original_do_get_response  # type: ignore[method-assign]
             _original_do_get_response = None
+        if _original_sign is not None:
+            RequestSigner.sign = _original_sign  # type: ignore[method-assign]
+            _original_sign = None
         if _previous_send is not None:
             _adapter_class.send = _previous_send
             _previous_send = None
@@ -158,7 +188,7 @@ def uninstall() -> None:
 
 def installed() -> bool:
     """Whether the seams are patched right now."""
-    return Endpoint.__dict__["_do_get_response"] is _do_get_response
+    return Endpoint.__dict__["_do_get_response"] is _do_get_response or RequestSigner.__dict__["sign"] is _sign
 
 
 def _patch_requests() -> None:
@@ -186,6 +216,61 @@ def _patch_requests() -> None:
 
     _previous_send = previous
     HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
+
+
+class _PatchAfterImport(importlib.abc.Loader):
+    """Loader of ``requests.adapters`` that patches it once it has run (if a mock is still active)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def create_module(self, spec: Any) -> Any:
+        return self._inner.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._inner.exec_module(module)
+        with _lock:
+            if _state is not None:
+                _patch_requests()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _RequestsImportHook:
+    """A ``sys.meta_path`` finder present while a mock is active and ``requests`` is not yet imported.
+
+    Code under test that imports ``requests`` lazily, inside the test, is then
+    answered too, rather than sending its AppFabric requests to the network.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "requests.adapters":
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchAfterImport(spec.loader)
+                return spec
+        return None
+
+
+_import_hook = _RequestsImportHook()
+
+
+def _watch_for_requests() -> None:
+    if "requests.adapters" not in sys.modules and _import_hook not in sys.meta_path:
+        sys.meta_path.insert(0, _import_hook)
+
+
+def _stop_watching_for_requests() -> None:
+    try:
+        sys.meta_path.remove(_import_hook)
+    except ValueError:
+        pass
 
 
 def _answering_mock(previous: Callable[..., Any]) -> Any:

@@ -18,9 +18,10 @@ recorded call never aliases the mock's state and never holds a secret:
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -63,6 +64,8 @@ class Call(NamedTuple):
     access_key_id: Optional[str] = None
     method: Optional[str] = None
     path: Optional[str] = None
+    #: The ``x-amzn-RequestId`` the client received (``ResponseMetadata["RequestId"]`` in boto3).
+    request_id: Optional[str] = None
 
     @property
     def ok(self) -> bool:
@@ -272,8 +275,13 @@ class CallRecorder:
     """Observer that keeps a redacted :class:`Call` for every call (thread-safe)."""
 
     def __init__(self) -> None:
-        self._calls: List[Call] = []
+        self._calls: "Union[List[Call], Deque[Call]]" = []
         self._lock = threading.Lock()
+
+    def keep_latest(self, limit: int) -> None:
+        """Keep only the latest ``limit`` calls from now on (older ones are dropped first)."""
+        with self._lock:
+            self._calls = collections.deque(self._calls, maxlen=limit)
 
     def observe(self, context: "Optional[CallContext]", status: int, code: Optional[str], payload: Any) -> None:
         """The dispatcher's observer hook: record one finished call."""
@@ -320,7 +328,7 @@ def _record(context: "Optional[CallContext]", status: int, code: Optional[str], 
     if context is None:
         return Call(operation, params, status, code, response, None, None)
     return Call(operation, params, status, code, response, context.account_id, context.region,
-                context.access_key_id, context.method, context.path)
+                context.access_key_id, context.method, context.path, context.request_id or None)
 
 
 # -- assertions ------------------------------------------------------------------------

@@ -45,8 +45,9 @@ from wsgiref.handlers import SimpleHandler
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from . import control_api
+from .backend.support import new_request_id
 from .controls import Controls
-from .dispatch import Response, UnreachableRegion, dispatch
+from .dispatch import REQUEST_ID_HEADER, Response, UnreachableRegion, dispatch
 from .errors import AppFabricError, InternalServerException, ValidationException
 from .state import MockState
 
@@ -195,7 +196,9 @@ def _status_line(status: int) -> str:
 def _error_response(error: AppFabricError) -> Response:
     from .protocol.serialization import serialize_error
 
-    return Response(*serialize_error(error, None))
+    status, headers, body = serialize_error(error, None)
+    headers[REQUEST_ID_HEADER] = new_request_id()
+    return Response(status, headers, body)
 
 
 class AppFabricApp:
@@ -462,6 +465,7 @@ class _RequestHandler(WSGIRequestHandler):
             self.send_response(code, message)
             self.send_header("Content-Type", "application/json")
             self.send_header("x-amzn-ErrorType", error_code)
+            self.send_header(REQUEST_ID_HEADER, new_request_id())
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")
             self.end_headers()
@@ -698,6 +702,10 @@ class ThreadedServer:
 # -- the command line ---------------------------------------------------------------------
 
 
+#: The command-line server runs for hours: its call log keeps the latest calls only.
+SERVER_RECORDED_CALLS = 10_000
+
+
 class _StopSignal(Exception):
     pass
 
@@ -710,7 +718,7 @@ def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False) -> int
     """``appfabric-mock server``: serve until Ctrl-C or SIGTERM; returns the exit code."""
     from .protocol.compiled import protocol
 
-    server = ThreadedServer(host, port, quiet=quiet, log=sys.stderr)
+    server = ThreadedServer(host, port, quiet=quiet, log=sys.stderr, max_recorded_calls=SERVER_RECORDED_CALLS)
     try:
         server.start()
     except OSError as exc:

@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 class CallContext:
     """One call as it travels through the dispatcher (read by hooks)."""
 
-    __slots__ = ("operation", "params", "account_id", "region", "access_key_id", "method", "path")
+    __slots__ = ("operation", "params", "account_id", "region", "access_key_id", "method", "path", "request_id")
 
     def __init__(self, operation: str, params: Dict[str, Any], account_id: str, region: str,
-                 access_key_id: Optional[str], method: str, path: str) -> None:
+                 access_key_id: Optional[str], method: str, path: str, request_id: str = "") -> None:
         self.operation = operation
         self.params = params
         self.account_id = account_id
@@ -32,6 +32,7 @@ class CallContext:
         self.access_key_id = access_key_id
         self.method = method
         self.path = path
+        self.request_id = request_id
 
 
 #: A hook that may raise an AppFabricError to answer the call instead of the backend.

@@ -21,7 +21,7 @@ UUID = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
 CONSOLE_REDIRECT = f"https://{REGION}.console.aws.amazon.com/appfabric/oauth2"
 
 #: No client-side validation (the mock's own validation answers) and no retries (no sleeping).
-NO_VALIDATION = Config(parameter_validation=False, retries={"max_attempts": 1})
+NO_VALIDATION = Config(parameter_validation=False, retries={"total_max_attempts": 1})
 
 
 def client(config: Optional[Config] = None, region: str = REGION) -> Any:

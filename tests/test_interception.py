@@ -11,13 +11,14 @@ from typing import Any, Dict, List
 import boto3
 import botocore.endpoint
 import botocore.session
+import botocore.signers
 import pytest
 import requests
 import responses
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 from botocore.stub import Stubber
 from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_authorization, make_bundle
 from moto import mock_aws
@@ -27,6 +28,7 @@ from appfabric_mock import intercept, mock_appfabric
 
 ORIGINAL_DO_GET_RESPONSE = botocore.endpoint.Endpoint.__dict__["_do_get_response"]
 ORIGINAL_ADAPTER_SEND = HTTPAdapter.send
+ORIGINAL_SIGN = botocore.signers.RequestSigner.__dict__["sign"]
 UNREACHABLE = "http://127.0.0.1:9"
 APPFABRIC_ENDPOINT = "https://appfabric.us-east-1.amazonaws.com"
 
@@ -35,6 +37,7 @@ def _fully_restored() -> bool:
     return (
         botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
         and HTTPAdapter.send is ORIGINAL_ADAPTER_SEND
+        and botocore.signers.RequestSigner.__dict__["sign"] is ORIGINAL_SIGN
         and not intercept.installed()
     )
 
@@ -249,3 +252,55 @@ def test_nothing_of_the_mock_remains_after_stop() -> None:
     assert HTTPAdapter.send is ORIGINAL_ADAPTER_SEND
     assert not intercept.installed()
     assert intercept._state is None and intercept._requests_mock is None
+
+
+def test_a_client_created_without_credentials_before_the_mock_is_answered(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    # A CI machine with no AWS configuration at all, and a module-level client.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    client = boto3.session.Session().client("appfabric", region_name="eu-west-1", config=NO_RETRIES)
+    s3 = boto3.session.Session().client("s3", region_name="eu-west-1", config=NO_RETRIES)
+    with pytest.raises(NoCredentialsError):
+        client.list_app_bundles()
+
+    with mock_appfabric() as m:
+        arn = client.create_app_bundle()["appBundle"]["arn"]
+        assert arn.startswith("arn:aws:appfabric:eu-west-1:123456789012:appbundle/")
+        assert m.calls[-1].access_key_id == "AKIAAPPFABRICMOCK000"
+        # Other services keep botocore's behaviour: no credentials, no call.
+        with pytest.raises(NoCredentialsError):
+            s3.list_buckets()
+
+    # The client was never given the fake credentials: after the mock, it is as it was.
+    assert client._request_signer._credentials is None
+    with pytest.raises(NoCredentialsError):
+        client.list_app_bundles()
+
+
+def test_requests_imported_only_after_the_mock_started_is_answered_too() -> None:
+    # `requests` is already imported in this process, so the scenario runs in a fresh one.
+    script = """
+import sys
+from appfabric_mock import mock_appfabric
+from appfabric_mock.intercept import _import_hook
+assert "requests" not in sys.modules
+with mock_appfabric():
+    import requests  # lazily, by the code under test
+    answer = requests.get("https://appfabric.eu-west-1.amazonaws.com/appbundles", timeout=5)
+    print(answer.status_code, answer.json())
+    from requests.adapters import HTTPAdapter
+    patched = HTTPAdapter.send
+print(HTTPAdapter.send is not patched, _import_hook not in sys.meta_path)
+"""
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == ["200 {'appBundleSummaryList': []}", "True True"]

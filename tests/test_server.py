@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from helpers import UUID_PATTERN
 
 from appfabric_mock import control_api
 from appfabric_mock.server import MAX_BODY_BYTES, AppFabricApp, ThreadedServer, raw_request_uri
@@ -92,6 +94,7 @@ def assert_aws_error(status: int, headers: Dict[str, str], body: bytes, expected
     assert status == expected_status, body
     assert headers["x-amzn-errortype"] == code
     assert headers["content-type"] == "application/json"
+    assert re.fullmatch(UUID_PATTERN, headers["x-amzn-requestid"])  # every AWS answer carries one
     document = json.loads(body)
     assert document["__type"] == code  # the JavaScript SDK reads the body's code first
     assert document["message"]

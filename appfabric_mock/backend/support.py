@@ -109,3 +109,7 @@ class IdGenerator:
     def token(self) -> str:
         """A short random string (for OAuth ``state`` values)."""
         return self.uuid().replace("-", "")
+
+
+#: A request id as AWS writes them (a UUID); never seeded, so it does not shift the seeded resource ids.
+new_request_id = _uuid4

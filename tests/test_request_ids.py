@@ -1,0 +1,75 @@
+"""Request ids as AWS gives them, and a bounded call log for long-running servers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_bundle
+
+from appfabric_mock import AppFabricMock, mock_appfabric
+from appfabric_mock.server import SERVER_RECORDED_CALLS, ThreadedServer
+
+
+def test_every_answer_carries_a_request_id_that_the_call_log_shares(appfabric_mock: AppFabricMock) -> None:
+    client = appfabric_client(config=NO_RETRIES)
+    first = client.list_app_bundles()["ResponseMetadata"]
+    second = client.create_app_bundle()["ResponseMetadata"]
+    with pytest.raises(client.exceptions.ResourceNotFoundException) as caught:
+        client.get_app_bundle(appBundleIdentifier="00000000-0000-4000-8000-000000000000")
+    failed = caught.value.response["ResponseMetadata"]
+
+    ids = [first["RequestId"], second["RequestId"], failed["RequestId"]]
+    assert all(re.fullmatch(UUID_PATTERN, request_id) for request_id in ids)
+    assert len(set(ids)) == 3
+    assert [call.request_id for call in appfabric_mock.calls] == ids
+
+
+def test_request_ids_do_not_shift_seeded_resource_ids() -> None:
+    def bundle_ids(reads: int) -> list:
+        with mock_appfabric(seed=7, quotas=None):
+            client = appfabric_client()
+            for _ in range(reads):
+                client.list_app_bundles()
+            return [make_bundle(client) for _ in range(2)]
+
+    assert bundle_ids(0) == bundle_ids(3)
+
+
+def test_an_unknown_route_has_a_request_id_too(appfabric_mock: AppFabricMock) -> None:
+    from appfabric_mock.dispatch import dispatch
+
+    response = dispatch(appfabric_mock.state, "GET", "https://appfabric.us-east-1.amazonaws.com/nowhere", {}, b"")
+    assert response.status == 404
+    assert re.fullmatch(UUID_PATTERN, response.headers["x-amzn-RequestId"])
+
+
+def test_max_recorded_calls_keeps_the_latest() -> None:
+    with mock_appfabric(max_recorded_calls=2) as m:
+        client = appfabric_client()
+        bundle = make_bundle(client)
+        client.get_app_bundle(appBundleIdentifier=bundle)
+        client.list_app_bundles()
+        assert [call.operation for call in m.calls] == ["GetAppBundle", "ListAppBundles"]
+        m.clear_calls()
+        assert len(m.calls) == 0
+        client.list_app_bundles()
+        assert len(m.calls) == 1
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "10"])
+def test_max_recorded_calls_must_be_a_count(bad: object) -> None:
+    with pytest.raises(ValueError, match="max_recorded_calls"):
+        mock_appfabric(max_recorded_calls=bad).start()
+
+
+def test_the_command_line_server_bounds_its_call_log() -> None:
+    assert SERVER_RECORDED_CALLS == 10_000
+    with ThreadedServer(max_recorded_calls=1) as server:
+        import urllib.request
+
+        for _ in range(3):
+            with urllib.request.urlopen(f"{server.url}/appbundles") as answer:
+                assert json.load(answer) == {"appBundleSummaryList": []}
+        assert len(server.mock.calls) == 1
