@@ -171,23 +171,20 @@ def _set_authorization_status(controls: "Controls", body: Dict[str, Any]) -> Any
     return {}
 
 
+def _optional(body: Mapping[str, Any], **names: str) -> Dict[str, Any]:
+    """Keyword arguments for the optional fields present in ``body`` (keyword -> field name)."""
+    values = {keyword: field(body, name, required=False) for keyword, name in names.items()}
+    # An absent field keeps the control's own default.
+    return {keyword: value for keyword, value in values.items() if value is not None}
+
+
 def _fail_next_connect(controls: "Controls", body: Dict[str, Any]) -> Any:
-    message = field(body, "message", required=False)
-    arn = field(body, "arn")
-    if message is None:
-        controls.fail_next_connect(arn)
-    else:
-        controls.fail_next_connect(arn, message)
+    controls.fail_next_connect(field(body, "arn"), **_optional(body, message="message"))
     return {}
 
 
 def _set_destination_failed(controls: "Controls", body: Dict[str, Any]) -> Any:
-    reason = field(body, "reason", required=False)
-    arn = field(body, "arn")
-    if reason is None:
-        controls.set_destination_failed(arn)
-    else:
-        controls.set_destination_failed(arn, reason)
+    controls.set_destination_failed(field(body, "arn"), **_optional(body, reason="reason"))
     return {}
 
 

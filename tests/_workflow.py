@@ -1,50 +1,50 @@
 """Small builders for the ingestion, destination, user access, tag and idempotency tests.
 
-Kept apart from ``tests/helpers.py`` on purpose: these tests depend only on
-what is written here and on boto3.  Every builder takes a boto3 ``appfabric``
-client and returns what AppFabric returned.
+Builds on ``tests/helpers.py`` (constants, tokens, error reading, the basic
+builders under the names these tests use).  Every builder takes a boto3
+``appfabric`` client and returns what AppFabric returned.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-UUID = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
-CONSOLE_REDIRECT = f"https://{REGION}.console.aws.amazon.com/appfabric/oauth2"
+# Shared with the other tests (one definition each), under the names these tests use.
+from helpers import (
+    ACCOUNT,
+    CONSOLE_REDIRECT,
+    MISSING,
+    REGION,
+    appfabric_client,
+    error_of,
+    make_authorization,
+    new_token,
+)
+from helpers import NO_CLIENT_VALIDATION as NO_VALIDATION
+from helpers import UUID_PATTERN as UUID
+from helpers import connect as connect_authorization
+from helpers import field_names as fields_of
+from helpers import make_bundle as new_bundle
+from helpers import make_ingestion as new_ingestion
+from helpers import resource_id as last_id
 
-#: No client-side validation (the mock's own validation answers) and no retries (no sleeping).
-NO_VALIDATION = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+__all__ = [
+    "ACCOUNT", "CONSOLE_REDIRECT", "MISSING", "NO_VALIDATION", "REGION", "UUID", "client", "error_of", "expect_error",
+    "expect_invalid", "fields_of", "firehose", "ingestion_setup", "last_id", "new_authorization", "new_bundle",
+    "new_destination", "new_ingestion", "new_token", "processing", "s3", "under",
+]
 
 
 def client(config: Optional[Config] = None, region: str = REGION) -> Any:
     """A boto3 AppFabric client; create it while a mock is active."""
-    return boto3.client("appfabric", region_name=region, config=config)
-
-
-def new_token() -> str:
-    """A fresh client token (the model wants a lowercase UUID)."""
-    return str(uuid.uuid4())
-
-
-def last_id(arn: str) -> str:
-    """The trailing UUID of an AppFabric ARN."""
-    return arn.rsplit("/", 1)[-1]
+    return appfabric_client(region, config)
 
 
 # -- builders -------------------------------------------------------------------------------------
-def new_bundle(api: Any, **kwargs: Any) -> str:
-    """Create an app bundle; return its ARN."""
-    return str(api.create_app_bundle(**kwargs)["appBundle"]["arn"])
-
-
 def new_authorization(
     api: Any,
     bundle: str,
@@ -55,28 +55,11 @@ def new_authorization(
     **kwargs: Any,
 ) -> Dict[str, Any]:
     """Create an apiKey app authorization (connected unless told); return the ``appAuthorization``."""
-    created = api.create_app_authorization(
-        appBundleIdentifier=bundle,
-        app=app,
-        credential={"apiKeyCredential": {"apiKey": "secret-api-key"}},
-        tenant={"tenantIdentifier": tenant, "tenantDisplayName": f"Tenant {tenant}"},
-        authType="apiKey",
-        **kwargs,
-    )["appAuthorization"]
+    created = make_authorization(api, bundle, app=app, tenant=tenant, credential={"apiKeyCredential": {
+        "apiKey": "secret-api-key"}}, **kwargs)
     if connect:
-        api.connect_app_authorization(
-            appBundleIdentifier=bundle, appAuthorizationIdentifier=created["appAuthorizationArn"]
-        )
-    return dict(created)
-
-
-def new_ingestion(api: Any, bundle: str, *, app: str = "TERRAFORMCLOUD", tenant: str = "tenant-1",
-                  **kwargs: Any) -> Dict[str, Any]:
-    """Create an auditLog ingestion (an authorization for app and tenant must exist); return it."""
-    response = api.create_ingestion(
-        appBundleIdentifier=bundle, app=app, tenantId=tenant, ingestionType="auditLog", **kwargs
-    )
-    return dict(response["ingestion"])
+        connect_authorization(api, created)
+    return created
 
 
 def ingestion_setup(api: Any, *, app: str = "TERRAFORMCLOUD", tenant: str = "tenant-1",
@@ -129,17 +112,6 @@ def under(ingestion: Dict[str, Any]) -> Dict[str, str]:
 
 
 # -- errors ---------------------------------------------------------------------------------------
-def error_of(excinfo: "pytest.ExceptionInfo[ClientError]") -> Tuple[str, int, Dict[str, Any]]:
-    """(error code, HTTP status, whole parsed response) of a caught ClientError."""
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], dict(response)
-
-
-def fields_of(response: Dict[str, Any]) -> List[str]:
-    """The names in a ValidationException's ``fieldList``."""
-    return [entry["name"] for entry in response.get("fieldList") or ()]
-
-
 def expect_error(code: str, status: int, call: Any, *args: Any, **kwargs: Any) -> Dict[str, Any]:
     """Call, assert it fails with ``code`` and ``status``; return the parsed error response."""
     with pytest.raises(ClientError) as excinfo:

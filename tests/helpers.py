@@ -44,6 +44,8 @@ AUTHORIZATION_ARN_PATTERN = (
     rf"^arn:aws:appfabric:{REGION}:{ACCOUNT}:appbundle/{UUID_PATTERN}/appauthorization/{UUID_PATTERN}$"
 )
 CONSOLE_REDIRECT = f"https://{REGION}.console.aws.amazon.com/appfabric/oauth2"
+#: A well-formed identifier of no resource.
+MISSING = "00000000-0000-4000-8000-000000000000"
 
 #: One attempt, no retry: botocore's retries of 5xx/429 would sleep (``max_attempts`` counts retries,
 #: ``total_max_attempts`` counts attempts).

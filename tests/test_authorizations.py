@@ -13,6 +13,7 @@ from helpers import (
     ACCOUNT,
     AUTHORIZATION_ARN_PATTERN,
     CONSOLE_REDIRECT,
+    MISSING,
     appfabric_client,
     connect,
     credential_for,
@@ -27,7 +28,6 @@ from helpers import (
 
 from appfabric_mock import AppFabricMock, mock_appfabric
 
-MISSING = "00000000-0000-4000-8000-000000000000"
 SUMMARY_KEYS = {"appAuthorizationArn", "appBundleArn", "app", "tenant", "status", "updatedAt"}
 
 

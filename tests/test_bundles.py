@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from helpers import (
     ACCOUNT,
     BUNDLE_ARN_PATTERN,
+    MISSING,
     UUID_PATTERN,
     appfabric_client,
     error_of,
@@ -23,8 +24,6 @@ from helpers import (
 )
 
 from appfabric_mock import AppFabricMock, mock_appfabric
-
-MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 
 from tests._workflow import (
     ACCOUNT,
+    MISSING,
     NO_VALIDATION,
     REGION,
     client,
@@ -19,7 +20,6 @@ from tests._workflow import (
 )
 
 KINDS = ["AppBundle", "AppAuthorization", "Ingestion", "IngestionDestination"]
-MISSING = "00000000-0000-4000-8000-000000000000"
 BUNDLE_PREFIX = f"arn:aws:appfabric:{REGION}:{ACCOUNT}:appbundle/"
 UNKNOWN_ARNS = {
     "AppBundle": f"{BUNDLE_PREFIX}{MISSING}",
