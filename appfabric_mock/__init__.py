@@ -24,9 +24,10 @@ from .errors import (
     ValidationException,
 )
 from .identity import DEFAULT_ACCOUNT_ID, SERVICE_REGIONS
-from .mock import AppFabricMock, current_mock, mock_appfabric
+from .mock import AppFabricMock, AppFabricMockWarning, current_mock, mock_appfabric
 
 if TYPE_CHECKING:
+    from .backend.support import Clock
     from .retries import no_retry_sleep
 
 __version__ = "0.1.0"
@@ -35,6 +36,8 @@ __all__ = [
     "AccessDeniedException",
     "AppFabricError",
     "AppFabricMock",
+    "AppFabricMockWarning",
+    "Clock",
     "ConflictException",
     "DEFAULT_ACCOUNT_ID",
     "IdempotentParameterMismatch",
@@ -58,4 +61,8 @@ def __getattr__(name: str) -> Any:
         from .retries import no_retry_sleep
 
         return no_retry_sleep
+    if name == "Clock":
+        from .backend.support import Clock
+
+        return Clock
     raise AttributeError(f"module 'appfabric_mock' has no attribute {name!r}")

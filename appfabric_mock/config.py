@@ -22,24 +22,32 @@ _FIELD_NAMES: Dict[type, FrozenSet[str]] = {}
 def _field_names(cls: type) -> FrozenSet[str]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls) if not f.name.startswith("_"))
     return names
 
 
 @dataclass
 class MockConfig:
-    """Options of a mock.
+    """Options of a mock: the keyword arguments of ``mock_appfabric(...)``, ``ThreadedServer(...)``
+    and ``@pytest.mark.appfabric_mock(...)``.
 
-    * ``account_id``: the default account (else ``APPFABRIC_MOCK_ACCOUNT_ID``, else ``123456789012``).
-    * ``accounts``: access key id -> account id.
-    * ``quotas``: overrides of ``app_bundles``, ``app_authorizations``, ``ingestions`` and
-      ``ingestion_destinations``; ``None`` lifts a quota.  ``quotas=None`` lifts them all.
-    * ``strict_apps``: reject ``app`` names that are not known; ``extra_apps`` adds names.
-    * ``strict_regions``: regions where AppFabric does not exist cannot be reached.
-    * ``seed``: makes generated ids (and OAuth states) reproducible.
+    * ``account_id``: the default account, 12 digits (else ``APPFABRIC_MOCK_ACCOUNT_ID``, else
+      ``123456789012``).
+    * ``accounts``: access key id -> account id (12 digits): calls signed with that key act
+      in that account.
+    * ``quotas``: overrides of ``app_bundles`` (default 1 per account and region),
+      ``app_authorizations`` (50), ``ingestions`` (50) and ``ingestion_destinations`` (5 per
+      ingestion); ``None`` lifts a quota.  ``quotas=None`` lifts them all.
+    * ``strict_apps``: reject ``app`` names that are not known (default False: any name);
+      ``extra_apps`` adds names, as a list or as a mapping of name to display name.
+    * ``strict_regions``: regions where AppFabric does not exist (all but ``us-east-1``,
+      ``eu-west-1`` and ``ap-northeast-1``) cannot be reached (default False).
+    * ``seed``: an int that makes generated ids (and OAuth states) reproducible.
     * ``now``: freeze the mock's clock at this time (datetime or ISO-8601 string).
-    * ``default_page_size``: page size of List operations called without ``maxResults``.
-    * ``check_responses``: check every response against its output shape.
+    * ``default_page_size``: page size of List operations called without ``maxResults``
+      (1 to 100, default 100).
+    * ``check_responses``: check every response against its output shape, so a mock bug is
+      an ``InternalServerException`` (also turned on by ``APPFABRIC_MOCK_CHECK_RESPONSES=1``).
     * ``max_recorded_calls``: keep only the latest N calls in ``m.calls`` (None: keep all).  The
       command-line server keeps 10,000, so a long-running server's memory stays bounded.
     """

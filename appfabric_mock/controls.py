@@ -26,18 +26,30 @@ class Controls:
     # -- state ----------------------------------------------------------------------
     @property
     def clock(self) -> "Clock":
-        """The clock every timestamp comes from (freeze, set, advance)."""
+        """The clock every timestamp comes from: ``freeze()``, ``set()``, ``advance()``, ``unfreeze()``.
+
+        It follows ``datetime.now`` (so freezegun and time-machine move it) until a test
+        freezes it; it also dates pagination tokens, which expire after 24 hours of it.
+        """
         return self.state.settings.clock
 
     def backend(self, account_id: Optional[str] = None, region: str = DEFAULT_REGION) -> "AppFabricBackend":
-        """The backend of an account (default: the mock's default account) and region."""
+        """The in-memory backend of one account and region, for inspection in a test.
+
+        Its layout is internal and may change; prefer :meth:`snapshot` and :meth:`resources`
+        in assertions.
+
+        :param account_id: the account (default: the mock's default account).
+        :param region: the region (default ``us-east-1``).
+        """
         state = self.state
         return state.store.backend(account_id or state.default_account_id, region)
 
     def reset(self) -> None:
         """Forget every resource in every account and region, and every recorded call.
 
-        Faults, denials, the clock, the account map and the configuration stay.
+        Faults, denials, users registered with :meth:`add_app_user`, the clock, the account
+        map and the configuration stay.
         """
         self.state.reset()
 
@@ -56,7 +68,16 @@ class Controls:
         return backend, auth
 
     def set_authorization_status(self, arn: str, status: str) -> None:
-        """Force an app authorization into any status (e.g. ``TokenAutoRotationFailed``)."""
+        """Force an app authorization into any status (e.g. ``TokenAutoRotationFailed``).
+
+        ``updatedAt`` moves when the status changes.
+
+        :param arn: the app authorization's ARN.
+        :param status: ``PendingConnect``, ``Connected``, ``ConnectionValidationFailed`` or
+            ``TokenAutoRotationFailed``.
+        :raises ValueError: for another status, or an ARN that is not an app authorization's.
+        :raises KeyError: when no such app authorization exists.
+        """
         from .backend.authorizations import STATUSES
 
         if status not in STATUSES:
@@ -68,7 +89,16 @@ class Controls:
                 auth.updated_at = backend.settings.clock.now()
 
     def fail_next_connect(self, arn: str, message: str = "The credentials could not be validated") -> None:
-        """Make the next ConnectAppAuthorization of ``arn`` fail (ConnectionValidationFailed)."""
+        """Make the next ConnectAppAuthorization of ``arn`` fail.
+
+        That call is answered with ``ValidationException`` carrying ``message`` and leaves the
+        authorization ``ConnectionValidationFailed``; the connect after it succeeds again.
+
+        :param arn: the app authorization's ARN.
+        :param message: the error message the client will see.
+        :raises ValueError: for an ARN that is not an app authorization's.
+        :raises KeyError: when no such app authorization exists.
+        """
         backend, auth = self._authorization(arn)
         with backend.lock:
             auth.connect_failure = message
@@ -89,7 +119,15 @@ class Controls:
         return backend, destination
 
     def set_destination_failed(self, arn: str, reason: str = "The destination is not accepting logs") -> None:
-        """Mark a destination ``Failed`` with a ``statusReason`` (as when delivery fails)."""
+        """Mark a destination ``Failed`` with a ``statusReason`` (as when delivery fails).
+
+        An UpdateIngestionDestination makes it ``Active`` again.
+
+        :param arn: the ingestion destination's ARN.
+        :param reason: the ``statusReason`` it reports.
+        :raises ValueError: for an ARN that is not an ingestion destination's.
+        :raises KeyError: when no such destination exists.
+        """
         backend, destination = self._destination(arn)
         with backend.lock:
             destination.status = "Failed"
@@ -108,7 +146,21 @@ class Controls:
         last_name: Optional[str] = None,
         status: Optional[str] = "Active",
     ) -> None:
-        """Register a user of ``app`` in ``tenant_id``: user access tasks will find them."""
+        """Register a user of ``app`` in ``tenant_id``: user access tasks will find them.
+
+        StartUserAccessTasks looks the user up by e-mail address (case-insensitively) for each
+        ``Connected`` authorization of that app and tenant; BatchGetUserAccessTasks then reports
+        the details given here.  Registering the same address again replaces the user.  Users
+        belong to the mock, not to an account or region, and survive :meth:`reset`.
+
+        :param app: the ``app`` of the authorization, e.g. ``"SLACK"``.
+        :param tenant_id: its ``tenantIdentifier``.
+        :param email: the address StartUserAccessTasks is called with.
+        :param user_id: ``userId`` in the task result.
+        :param first_name: ``userFirstName`` (and part of ``userFullName``).
+        :param last_name: ``userLastName`` (and part of ``userFullName``).
+        :param status: ``userStatus`` (default ``"Active"``).
+        """
         from .backend.models import AppUser
 
         user = AppUser(app, tenant_id, email, user_id, first_name, last_name, status)
@@ -118,7 +170,10 @@ class Controls:
 
     # -- snapshots --------------------------------------------------------------------
     def snapshot(self) -> Dict[str, Any]:
-        """The whole state as plain JSON-ready data (no credential is ever kept)."""
+        """The whole state as plain JSON-ready data: accounts, regions, resources, tags, tasks.
+
+        No credential is ever kept, and e-mail addresses and user names are left out.
+        """
         from .snapshot import snapshot
 
         return snapshot(self.state)
@@ -131,7 +186,10 @@ class Controls:
 
     # -- accounts -----------------------------------------------------------------------
     def map_access_key(self, access_key_id: str, account_id: str) -> None:
-        """Answer calls signed with ``access_key_id`` from account ``account_id`` (12 digits)."""
+        """Answer calls signed with ``access_key_id`` from account ``account_id`` (12 digits).
+
+        :raises ValueError: for an account id that is not 12 digits, or an empty access key id.
+        """
         if not (isinstance(account_id, str) and account_id.isdigit() and len(account_id) == 12):
             raise ValueError(f"map_access_key: account id must be 12 digits, not {account_id!r}")
         if not isinstance(access_key_id, str) or not access_key_id:
@@ -214,6 +272,12 @@ class Controls:
         wildcards (``"appfabric:Delete*"``, ``"appfabric:*"``).  ``access_key_ids`` limits the
         rule to callers signing with those keys (default: every caller).  The last rule that
         matches a call decides; see :meth:`allow`.
+
+        The check runs before the request is validated, as IAM's does.  Returns the
+        :class:`~appfabric_mock.access.AccessRule` added.
+
+        :raises ValueError: when ``action`` is not ``appfabric:...`` or matches no AppFabric action.
+        :raises TypeError: when ``access_key_ids`` is a single string rather than a list.
         """
         return self._access().add(action, "Deny", access_key_ids)
 
@@ -221,6 +285,7 @@ class Controls:
         """Allow ``action`` again, overriding earlier :meth:`deny` rules it overlaps.
 
         ``deny("appfabric:*")`` then ``allow("appfabric:List*")`` leaves only the List operations.
+        Takes the same arguments, and raises the same errors, as :meth:`deny`.
         """
         return self._access().add(action, "Allow", access_key_ids)
 
@@ -252,7 +317,10 @@ class Controls:
         return self._recorded_state().recorder.calls()
 
     def calls_to(self, operation: str) -> "List[Call]":
-        """The recorded calls of one operation, oldest first."""
+        """The recorded calls of one operation, oldest first.
+
+        :raises ValueError: when ``operation`` is not an AppFabric operation name.
+        """
         from .recording import check_operation
 
         check_operation(operation)
@@ -268,6 +336,9 @@ class Controls:
         """Assert that ``operation`` was called (exactly ``times`` times if given); return those calls.
 
         The AssertionError lists every call actually made, with its status.
+
+        :raises AssertionError: when the operation was not called (the expected number of times).
+        :raises ValueError: when ``operation`` is not an AppFabric operation name (a typo).
         """
         from .recording import assert_called
 

@@ -29,6 +29,12 @@ class AppFabricError(Exception):
 
     ``code`` is the AWS error code, ``status`` the HTTP status, ``members`` the
     shape members other than ``message`` (by their model names).
+
+    These are raised inside the mock and turned into HTTP responses: the code under
+    test sees a ``botocore.exceptions.ClientError`` whose ``response["Error"]["Code"]``
+    is ``code`` (and boto3's modelled exception classes, such as
+    ``client.exceptions.ConflictException``, match it).  Test code rarely needs these
+    classes, except to name codes (``ConflictException.code``).
     """
 
     code = "AppFabricError"

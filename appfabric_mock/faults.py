@@ -71,8 +71,11 @@ _QUOTA_FOR = {
 class Fault:
     """One injected fault, as returned by :meth:`~appfabric_mock.AppFabricMock.inject_fault`.
 
-    ``hits`` counts the calls it answered; ``remaining`` is how many more it
-    will answer (None: no limit).  :meth:`cancel` removes it.
+    Attributes: ``operation`` (an operation name, or ``"*"``), ``code`` (the error code),
+    ``message``, ``members`` (the error members given explicitly), ``when``,
+    ``probability``, ``hits`` (how many calls it answered so far) and ``remaining``
+    (how many more it will answer; None: no limit).  A fault whose ``remaining`` reaches
+    0 is removed.  :meth:`cancel` removes it at once.
     """
 
     __slots__ = ("operation", "code", "message", "members", "when", "probability", "remaining", "hits",

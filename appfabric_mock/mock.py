@@ -8,6 +8,7 @@ state; only the outermost stop restores everything as it was.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 from types import ModuleType
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 _CO_COROUTINE = 0x80
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AppFabricMockWarning(UserWarning):
+    """A use of appfabric-mock that works, but probably not as the test meant."""
 
 _lock = threading.RLock()
 _depth = 0
@@ -70,7 +75,12 @@ class AppFabricMock(Controls):
 
     Create it with :func:`mock_appfabric`.  Keyword options are described in
     :class:`appfabric_mock.config.MockConfig`; they take effect when this
-    handle is the outermost activation.
+    handle is the outermost activation.  It is a context manager (``with`` and
+    ``async with``) and a decorator, like :func:`mock_appfabric`.
+
+    The test controls (state, clock, faults, access rules, recorded calls) act on the
+    state of the running activation and raise RuntimeError when the mock is not active,
+    except the recorded calls, which stay readable after :meth:`stop`.
     """
 
     def __init__(self, **options: Any) -> None:
@@ -81,7 +91,13 @@ class AppFabricMock(Controls):
 
     # -- activation -------------------------------------------------------------
     def start(self) -> "AppFabricMock":
-        """Activate the mock (fresh state if no other activation is running)."""
+        """Activate the mock and return this handle.
+
+        The outermost activation creates a fresh state from this handle's options and
+        patches botocore; an activation inside it shares that state.  Fake credentials (and
+        ``us-east-1`` as default region) are set in the environment only where none are
+        configured.  Every ``start()`` needs a matching :meth:`stop`.
+        """
         global _depth, _state, _env, _outermost
         with _lock:
             if _depth == 0:
@@ -96,13 +112,20 @@ class AppFabricMock(Controls):
                     env.restore()
                     raise
                 _state, _env, _outermost = state, env, self
+            elif _outermost is not None and self is not _outermost:
+                _warn_if_options_ignored(self, _outermost)
             _depth += 1
             self._starts += 1
             self._last_state = _state
         return self
 
     def stop(self) -> None:
-        """Deactivate; the outermost stop restores botocore and the environment."""
+        """Deactivate; the outermost stop restores botocore and the environment.
+
+        Recorded calls (:attr:`calls`) stay readable afterwards.
+
+        :raises RuntimeError: when this handle has no ``start()`` left to match.
+        """
         global _depth, _state, _env, _outermost
         with _lock:
             if self._starts == 0:
@@ -125,7 +148,10 @@ class AppFabricMock(Controls):
 
     @property
     def state(self) -> "MockState":
-        """The state of the running activation (shared by nested handles)."""
+        """The state of the running activation (shared by nested handles); internal.
+
+        :raises RuntimeError: when this handle is not active.
+        """
         state = _state
         if state is None or self._starts == 0:
             raise RuntimeError("mock_appfabric is not active: start it first")
@@ -243,6 +269,33 @@ def _call_optional_arg(func: Any, self: Any, method: Any) -> None:
         func(self)
 
 
+def _warn_if_options_ignored(inner: "AppFabricMock", outer: "AppFabricMock") -> None:
+    # Joining the running mock is by design (fixtures, class and method decorators
+    # nest); dropping options the test asked for without a word is not.
+    options = inner.config.options
+    if options and options != outer.config.options:
+        import warnings
+
+        warnings.warn(
+            f"mock_appfabric({', '.join(f'{k}={v!r}' for k, v in sorted(options.items()))}) joined a mock "
+            f"that is already active and shares its state: these options are ignored. Give them to the "
+            f"outermost activation (the fixture's marker, the class decorator, the first `with`).",
+            AppFabricMockWarning,
+            stacklevel=_user_stacklevel(),
+        )
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside this package: where the user wrote the activation."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
 def _stop_handle(instance: Any) -> None:
     handle = instance.__dict__.pop(_HANDLE_ATTR, None)
     if handle is not None and handle.active:
@@ -286,6 +339,19 @@ def mock_appfabric(target: Any = None, **options: Any) -> Any:
     function, an ``async def`` function or a test class; as
     ``with mock_appfabric(**options) as m:`` (or ``async with``); or as
     ``m = mock_appfabric(); m.start(); ...; m.stop()``.
+
+    On a test class, every test method (and ``setUp``/``setup_method``) gets a fresh
+    mock of its own.  Activations nest: an inner one shares the state of the outermost,
+    whose options are the ones that apply.
+
+    :param target: the function or class to decorate (when used as a bare ``@mock_appfabric``).
+    :param options: the options of :class:`~appfabric_mock.config.MockConfig`
+        (``quotas``, ``accounts``, ``seed``, ``now``, ``strict_regions``, ...).
+    :returns: the decorated target, or an :class:`AppFabricMock` handle (not yet started).
+    :raises TypeError: for an unknown option, for options given together with a target, or
+        for a target that is not callable.
+    :raises ValueError: for an option with an invalid value (an account id that is not 12
+        digits, a negative quota, a page size outside 1 to 100, ...).
     """
     if target is not None:
         if options:

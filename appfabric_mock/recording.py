@@ -52,6 +52,12 @@ class Call(NamedTuple):
     ``response`` is the output for a success and the error body (``message``
     plus the error shape's members) for an error.  ``error_code`` is None for a
     success.  Immutable (a named tuple, as ``responses`` records its calls).
+
+    Fields: ``operation``; ``params`` (the parsed request parameters, by model member
+    name); ``status`` (the HTTP status sent); ``error_code``; ``response``;
+    ``account_id`` and ``region`` (where the call acted); ``access_key_id`` (the key it
+    was signed with, if any); ``method`` and ``path`` (the HTTP request, the path still
+    percent-encoded); ``request_id`` (the ``x-amzn-RequestId`` the client received).
     """
 
     operation: Optional[str]

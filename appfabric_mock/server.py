@@ -206,6 +206,17 @@ class AppFabricApp:
 
     Mount it in any WSGI server; route on the raw request target (see
     :func:`raw_request_uri`), so prefer a server that provides ``RAW_URI``.
+    Besides the AppFabric API it serves the control API under ``/_appfabric_mock/``
+    and a page of the current state at ``/``.
+
+    The simplest way to get one configured with mock options is the ``app`` attribute of
+    a :class:`ThreadedServer` that is not started: ``ThreadedServer(quotas=None).app``.
+
+    :param state: the state to answer from (``MockState()`` for a fresh one with the
+        default options).
+    :param controls: the test controls the control API drives (default: controls of
+        ``state``).
+    :param max_body_bytes: larger request bodies are refused with HTTP 413.
     """
 
     def __init__(self, state: MockState, controls: Optional[Controls] = None,
@@ -617,6 +628,19 @@ class ThreadedServer:
     While a ``mock_appfabric`` is active in the same process, it answers every
     botocore AppFabric client in that process, whatever its ``endpoint_url``:
     such clients never reach this server (other processes and SDKs still do).
+
+    :param host: the address to listen on (an IPv6 address works too).
+    :param port: the port; 0 (the default) picks a free one, read it from :attr:`port`.
+    :param state: serve this state instead of a fresh one (not together with ``options``).
+    :param quiet: write no access log (the default).
+    :param log: where the access log goes when not ``quiet`` (default: standard error).
+    :param options: the options of :class:`~appfabric_mock.config.MockConfig`.
+    :raises TypeError: for both ``state`` and ``options``, or an unknown option.
+
+    ``mock`` holds the test controls of the served state (:class:`ServerControls`: the
+    methods of :class:`~appfabric_mock.AppFabricMock` such as ``reset``, ``inject_fault``
+    and ``calls``).  It is a context manager: ``with ThreadedServer() as server:`` starts
+    and stops it.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, state: Optional[MockState] = None,
@@ -715,7 +739,17 @@ def _raise_stop(signum: int, frame: Any) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False) -> int:
-    """``appfabric-mock server``: serve until Ctrl-C or SIGTERM; returns the exit code."""
+    """``appfabric-mock server``: serve until Ctrl-C or SIGTERM; returns the exit code.
+
+    Prints ``appfabric-mock serving on http://HOST:PORT`` once requests are accepted, and
+    an access log line per request on standard error unless ``quiet``.  The mock keeps
+    the latest 10,000 recorded calls.
+
+    :param host: the address to listen on.
+    :param port: the port (default 5050; 0 picks a free one).
+    :param quiet: no access log.
+    :returns: 0 after a clean stop, 1 when the address cannot be bound.
+    """
     from .protocol.compiled import protocol
 
     server = ThreadedServer(host, port, quiet=quiet, log=sys.stderr, max_recorded_calls=SERVER_RECORDED_CALLS)

@@ -26,7 +26,12 @@ extensions = [
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
+# Types of the parameters a docstring describes (a bare list of every parameter's type would
+# repeat what the signature shows); return types always.
+autodoc_typehints_description_target = "documented_params"
+# No "members" default: a default that is not a string overrides a directive's own member
+# list (api.rst names the members of each class it documents).
+autodoc_default_options = {"show-inheritance": True}
 intersphinx_mapping = {}
 nitpicky = False
 

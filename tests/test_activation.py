@@ -461,3 +461,47 @@ def test_marker_on_class_and_function_under_pytest(pytester: pytest.Pytester) ->
     )
     result = pytester.runpytest_inprocess(*INNER_PYTEST_ARGS)
     result.assert_outcomes(passed=2)
+
+
+# -- options of nested activations ------------------------------------------------------------
+
+
+def test_inner_options_that_differ_are_ignored_with_a_warning_at_the_users_line() -> None:
+    import warnings
+
+    from appfabric_mock import AppFabricMockWarning
+
+    @mock_appfabric(quotas={"app_bundles": 5})
+    def decorated() -> int:
+        return len(boto3.client("appfabric", region_name="us-east-1").list_app_bundles()["appBundleSummaryList"])
+
+    with mock_appfabric(quotas={"app_bundles": 1}) as outer:
+        client = boto3.client("appfabric", region_name="us-east-1")
+        client.create_app_bundle()
+        with pytest.warns(AppFabricMockWarning, match=r"quotas=\{'app_bundles': 5\}.*ignored") as caught:
+            assert decorated() == 1
+        assert caught[0].filename == __file__  # the user's line, not the mock's
+        with pytest.raises(client.exceptions.ServiceQuotaExceededException):
+            client.create_app_bundle()  # the outer quota still holds
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with mock_appfabric():  # no options: nothing to warn about
+                pass
+            with mock_appfabric(quotas={"app_bundles": 1}):  # the same options
+                pass
+            outer.start()  # the outer handle itself, again
+            outer.stop()
+
+
+def test_private_fields_are_not_options() -> None:
+    with pytest.raises(TypeError, match="unknown option") as caught:
+        mock_appfabric(_options={})
+    assert "_options" not in str(caught.value).split("valid options are", 1)[1]
+
+
+def test_the_clock_type_is_public() -> None:
+    import appfabric_mock
+
+    with mock_appfabric(now="2024-01-01T00:00:00Z") as m:
+        assert isinstance(m.clock, appfabric_mock.Clock)
+        assert "Clock" in appfabric_mock.__all__

@@ -44,7 +44,29 @@ def _check_credential(credential: Dict[str, Any], auth_type: str) -> None:
 
 
 class AuthorizationOperations(BackendBase):
+    """Create, Get, List, Update, Connect and DeleteAppAuthorization."""
+
     def create_app_authorization(self, params: Params) -> Result:
+        """Create a ``PendingConnect`` app authorization in the bundle.
+
+        The credential is checked and never kept (only an OAuth ``clientId``, for the
+        ``authUrl``, which oauth2 authorizations carry).  ``app`` is checked against the known
+        applications only with ``strict_apps``.  The quota is checked before the duplicate
+        check.  A retry with the same ``clientToken`` and parameters returns the same
+        authorization in its current state and charges no quota.
+
+        Raises:
+            ResourceNotFoundException: no such bundle.
+            ValidationException: the credential does not match ``authType`` (``credential`` in
+                ``fieldList``), or ``app`` is unknown under ``strict_apps``.
+            ServiceQuotaExceededException: the account already has as many app authorizations in
+                this region, over all its bundles, as the ``app_authorizations`` quota allows
+                (50 by default).
+            ConflictException: the bundle already has an authorization for this ``app`` and
+                ``tenantIdentifier`` (its ARN is the ``resourceId``).
+            IdempotentParameterMismatch: the ``clientToken`` was used in this bundle with other
+                parameters.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         app, auth_type, tenant = params["app"], params["authType"], params["tenant"]
         self._check_app(app)
@@ -110,16 +132,40 @@ class AuthorizationOperations(BackendBase):
         return f"https://{oauth_host(auth.app, self.settings.known_apps)}/oauth2/authorize?{query}"
 
     def get_app_authorization(self, params: Params) -> Result:
+        """The app authorization; for oauth2 an ``authUrl`` with a fresh ``state`` on every read.
+
+        Raises:
+            ResourceNotFoundException: no such bundle, or no such authorization in it (an
+                authorization ARN of another bundle is not found).
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
         return {"appAuthorization": self._describe(auth)}
 
     def list_app_authorizations(self, params: Params) -> Result:
+        """Authorization summaries of the bundle, in creation order, paginated.
+
+        Raises:
+            ResourceNotFoundException: no such bundle.
+            ValidationException: ``nextToken`` is malformed, was issued for another listing or
+                bundle, or is more than 24 hours old.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         items, token = self._page("ListAppAuthorizations", bundle.id, bundle.authorizations, params)
         return {"appAuthorizationSummaryList": [a.summary() for a in items], "nextToken": token}
 
     def update_app_authorization(self, params: Params) -> Result:
+        """Replace the credential and/or the tenant; the status returns to ``PendingConnect``.
+
+        From any status, and ``updatedAt`` moves.  An update with neither a credential nor a
+        tenant changes nothing and returns the authorization as it is.
+
+        Raises:
+            ResourceNotFoundException: no such bundle or authorization.
+            ValidationException: the credential does not match the authorization's ``authType``.
+            ConflictException: the new ``tenantIdentifier`` is taken by another authorization of
+                the same app in the bundle, or an ingestion still uses the old one.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
         credential, tenant = params.get("credential"), params.get("tenant")
@@ -148,6 +194,17 @@ class AuthorizationOperations(BackendBase):
         return {"appAuthorization": self._describe(auth)}
 
     def connect_app_authorization(self, params: Params) -> Result:
+        """Connect at once: the status becomes ``Connected`` (again, if it already was).
+
+        An oauth2 authorization needs an ``authRequest``; an apiKey one needs none.  Any
+        credential or OAuth code connects, unless a test control
+        (:meth:`~appfabric_mock.AppFabricMock.fail_next_connect`) primed this one to fail.
+
+        Raises:
+            ResourceNotFoundException: no such bundle or authorization.
+            ValidationException: an oauth2 authorization without ``authRequest``; or a connect
+                primed to fail, which leaves the status ``ConnectionValidationFailed``.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
         if auth.auth_type == "oauth2" and params.get("authRequest") is None:
@@ -169,6 +226,12 @@ class AuthorizationOperations(BackendBase):
             auth.updated_at = self._now()
 
     def delete_app_authorization(self, params: Params) -> Result:
+        """Delete the app authorization; its slot of the ``app_authorizations`` quota is free again.
+
+        Raises:
+            ResourceNotFoundException: no such bundle or authorization.
+            ConflictException: an ingestion for the same app and tenant still exists.
+        """
         identifier = params["appAuthorizationIdentifier"]
         bundle = self._bundle(params["appBundleIdentifier"])
         auth = self._authorization(bundle, identifier)

@@ -143,7 +143,7 @@ class BackendBase:
             used = used()
         if used >= limit:
             raise ServiceQuotaExceededException(
-                f"The quota of {limit} {name.replace('_', ' ')} is reached",
+                f"The {name.replace('_', ' ')} quota ({limit}) is reached",
                 resource_id=resource_id,
                 resource_type=resource_type,
                 quota_code=QUOTA_CODES[name],

@@ -10,7 +10,25 @@ from .models import AppBundle
 
 
 class BundleOperations(BackendBase):
+    """CreateAppBundle, GetAppBundle, ListAppBundles and DeleteAppBundle.
+
+    The docstring of each operation method is its row in the documentation's table of
+    supported operations (docs/_ext/operations_table.py): the text before ``Raises:`` is
+    the behaviour, each ``Raises:`` entry an error code and when it is answered.
+    """
+
     def create_app_bundle(self, params: Params) -> Result:
+        """Create an app bundle in the caller's account and region, with the tags given.
+
+        A ``customerManagedKeyIdentifier`` that is a key id or ``alias/...`` is answered as a
+        KMS key ARN in the bundle's region and account; an ARN is kept as sent.  A retry with
+        the same ``clientToken`` and parameters returns the same bundle and charges no quota.
+
+        Raises:
+            ServiceQuotaExceededException: the account already has as many app bundles in this
+                region as the ``app_bundles`` quota allows (1 by default).
+            IdempotentParameterMismatch: the ``clientToken`` was used with other parameters.
+        """
         def create() -> "tuple[str, Result]":
             bundle_id = self._new_id()
             arn = self._bundle_arn(bundle_id)
@@ -42,13 +60,31 @@ class BundleOperations(BackendBase):
         return f"arn:{arns.partition_for(self.region)}:kms:{self.region}:{self.account_id}:key/{key}"
 
     def get_app_bundle(self, params: Params) -> Result:
+        """The app bundle, named by ARN or UUID.
+
+        Raises:
+            ResourceNotFoundException: no such bundle in the caller's account and region (an
+                ARN of another account or region is not found either).
+        """
         return {"appBundle": self._bundle(params["appBundleIdentifier"]).describe()}
 
     def list_app_bundles(self, params: Params) -> Result:
+        """The ARNs of the account's app bundles in this region, in creation order, paginated.
+
+        Raises:
+            ValidationException: ``nextToken`` is malformed, was issued for another listing,
+                account or region, or is more than 24 hours old by the mock's clock.
+        """
         items, token = self._page("ListAppBundles", "", self.bundles, params)
         return {"appBundleSummaryList": [b.summary() for b in items], "nextToken": token}
 
     def delete_app_bundle(self, params: Params) -> Result:
+        """Delete an empty app bundle; its slot of the ``app_bundles`` quota is free again.
+
+        Raises:
+            ResourceNotFoundException: no such bundle.
+            ConflictException: the bundle still has app authorizations or ingestions.
+        """
         identifier = params["appBundleIdentifier"]
         bundle = self._bundle(identifier)
         if bundle.authorizations or bundle.ingestions:

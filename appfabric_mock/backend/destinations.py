@@ -36,7 +36,23 @@ class DestinationOperations(BackendBase):
     """Create, Get, List, Update and DeleteIngestionDestination."""
 
     def create_ingestion_destination(self, params: Params) -> Result:
-        """Create an ``Active`` destination (at most 5 per ingestion by default)."""
+        """Create an ``Active`` destination of the ingestion; the ingestion's state does not change.
+
+        Buckets and streams are not checked for existence.  The checks run in this order:
+        format, quota, duplicate.  A retry with the same ``clientToken`` and parameters returns
+        the same destination in its current state and charges no quota.
+
+        Raises:
+            ResourceNotFoundException: no such bundle, or no such ingestion in it.
+            ValidationException: ``format`` ``parquet`` with the ``raw`` schema, or with a
+                Firehose stream (``processingConfiguration.auditLog.format`` in ``fieldList``).
+            ServiceQuotaExceededException: the ingestion already has as many destinations as the
+                ``ingestion_destinations`` quota allows (5 by default).
+            ConflictException: another destination of the ingestion has the same bucket and
+                prefix, or the same stream.
+            IdempotentParameterMismatch: the ``clientToken`` was used for this ingestion with
+                other parameters.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
         processing = copy.deepcopy(params["processingConfiguration"])
@@ -86,18 +102,40 @@ class DestinationOperations(BackendBase):
         return ingestion, self._destination(ingestion, params["ingestionDestinationIdentifier"])
 
     def get_ingestion_destination(self, params: Params) -> Result:
-        """The full destination."""
+        """The destination, with ``statusReason`` when it is ``Failed``.
+
+        Raises:
+            ResourceNotFoundException: no such bundle, ingestion or destination (a destination
+                ARN of another ingestion is not found).
+        """
         return {"ingestionDestination": self._locate(params)[1].describe()}
 
     def list_ingestion_destinations(self, params: Params) -> Result:
-        """Destination ARNs of an ingestion, in creation order, paginated."""
+        """Destination ARNs of the ingestion, in creation order, paginated.
+
+        Raises:
+            ResourceNotFoundException: no such bundle or ingestion.
+            ValidationException: ``nextToken`` is malformed, was issued for another listing or
+                ingestion, or is more than 24 hours old.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
         items, token = self._page("ListIngestionDestinations", ingestion.id, ingestion.destinations, params)
         return {"ingestionDestinations": [d.summary() for d in items], "nextToken": token}
 
     def update_ingestion_destination(self, params: Params) -> Result:
-        """Replace the destination configuration (S3 or Firehose); the processing configuration stays."""
+        """Replace the destination configuration (S3 or Firehose); the processing configuration stays.
+
+        The destination becomes ``Active`` again (a ``Failed`` one loses its ``statusReason``)
+        and ``updatedAt`` moves.  Updating a destination to its own configuration is fine.
+
+        Raises:
+            ResourceNotFoundException: no such bundle, ingestion or destination.
+            ValidationException: the new target does not accept the destination's format
+                (``parquet`` to a Firehose stream).
+            ConflictException: another destination of the ingestion already has this bucket and
+                prefix, or this stream.
+        """
         ingestion, destination = self._locate(params)
         configuration = copy.deepcopy(params["destinationConfiguration"])
         _check_combination(destination.processing_configuration, configuration)
@@ -110,7 +148,14 @@ class DestinationOperations(BackendBase):
         return {"ingestionDestination": destination.describe()}
 
     def delete_ingestion_destination(self, params: Params) -> Result:
-        """Delete a destination; an enabled ingestion left without any is disabled."""
+        """Delete the destination; an enabled ingestion left without any is disabled at once.
+
+        The ingestion's ``updatedAt`` then moves; it can be started again.  A disabled ingestion
+        stays as it is.
+
+        Raises:
+            ResourceNotFoundException: no such bundle, ingestion or destination.
+        """
         ingestion, destination = self._locate(params)
         ingestion.destinations.remove(destination.id, destination.seq)
         # AWS: an enabled ingestion whose last destination goes fails and is disabled.

@@ -13,7 +13,24 @@ class IngestionOperations(BackendBase):
     """CreateIngestion, GetIngestion, ListIngestions, Start/StopIngestion and DeleteIngestion."""
 
     def create_ingestion(self, params: Params) -> Result:
-        """Create an ``enabled`` ingestion for an (app, tenant) that has an authorization in the bundle."""
+        """Create an ``enabled`` ingestion of an app and tenant that have an authorization in the bundle.
+
+        The authorization may be in any status (it need not be ``Connected``).  The checks run
+        in this order: authorization, quota, duplicate.  A retry with the same ``clientToken``
+        and parameters returns the same ingestion in its current state and charges no quota.
+
+        Raises:
+            ResourceNotFoundException: no such bundle.
+            ValidationException: the bundle has no app authorization for this ``app`` and
+                ``tenantId`` (``tenantId`` in ``fieldList``), or ``app`` is unknown under
+                ``strict_apps``.
+            ServiceQuotaExceededException: the account already has as many ingestions in this
+                region, over all its bundles, as the ``ingestions`` quota allows (50 by default).
+            ConflictException: the bundle already has an ingestion of this app, tenant and
+                ``ingestionType``.
+            IdempotentParameterMismatch: the ``clientToken`` was used in this bundle with other
+                parameters.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         app, tenant_id, kind = params["app"], params["tenantId"], params["ingestionType"]
         self._check_app(app)
@@ -58,22 +75,46 @@ class IngestionOperations(BackendBase):
         return {"ingestion": found.describe()} if found else None
 
     def get_ingestion(self, params: Params) -> Result:
-        """The full ingestion."""
+        """The ingestion, named by ARN or UUID.
+
+        Raises:
+            ResourceNotFoundException: no such bundle, or no such ingestion in it (an ingestion
+                ARN of another bundle is not found).
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         return {"ingestion": self._ingestion(bundle, params["ingestionIdentifier"]).describe()}
 
     def list_ingestions(self, params: Params) -> Result:
-        """Ingestion summaries of a bundle, in creation order, paginated."""
+        """Ingestion summaries of the bundle, in creation order, paginated.
+
+        Raises:
+            ResourceNotFoundException: no such bundle.
+            ValidationException: ``nextToken`` is malformed, was issued for another listing or
+                bundle, or is more than 24 hours old.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         items, token = self._page("ListIngestions", bundle.id, bundle.ingestions, params)
         return {"ingestions": [i.summary() for i in items], "nextToken": token}
 
     def start_ingestion(self, params: Params) -> Result:
-        """Enable an ingestion (no change if it is enabled)."""
+        """Set the ingestion ``enabled``; if it already is, succeed without any change.
+
+        ``updatedAt`` moves only on a real change.  An ingestion without destinations can be
+        started.
+
+        Raises:
+            ResourceNotFoundException: no such bundle or ingestion.
+        """
         return self._set_state(params, "enabled")
 
     def stop_ingestion(self, params: Params) -> Result:
-        """Disable an ingestion (no change if it is disabled)."""
+        """Set the ingestion ``disabled``; if it already is, succeed without any change.
+
+        ``updatedAt`` moves only on a real change.
+
+        Raises:
+            ResourceNotFoundException: no such bundle or ingestion.
+        """
         return self._set_state(params, "disabled")
 
     def _set_state(self, params: Params, state: str) -> Result:
@@ -87,7 +128,15 @@ class IngestionOperations(BackendBase):
         return {}
 
     def delete_ingestion(self, params: Params) -> Result:
-        """Delete an ingestion that has no destinations left, enabled or not."""
+        """Delete an ingestion that has no destinations left, enabled or not.
+
+        Its slot of the ``ingestions`` quota is free again, and its app authorization can be
+        deleted.
+
+        Raises:
+            ResourceNotFoundException: no such bundle or ingestion.
+            ConflictException: the ingestion still has destinations.
+        """
         identifier = params["ingestionIdentifier"]
         bundle = self._bundle(params["appBundleIdentifier"])
         ingestion = self._ingestion(bundle, identifier)

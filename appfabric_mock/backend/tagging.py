@@ -50,7 +50,16 @@ class TagOperations(BackendBase):
         return self._destination(ingestion, arn)
 
     def tag_resource(self, params: Params) -> Result:
-        """Add tags; a key that exists gets the new value; at most 50 tags in all."""
+        """Add tags to an app bundle, authorization, ingestion or destination, named by ARN.
+
+        A key the resource already has gets the new value and keeps its place.  Nothing is
+        applied when the request fails.
+
+        Raises:
+            ResourceNotFoundException: no such resource in the caller's account and region.
+            ValidationException: the ARN is not an AppFabric resource's, or the resource would
+                have more than 50 tags.
+        """
         resource = self._taggable(params["resourceArn"])
         merged = dict(resource.tags)
         for tag in params["tags"]:
@@ -64,12 +73,24 @@ class TagOperations(BackendBase):
         return {}
 
     def untag_resource(self, params: Params) -> Result:
-        """Remove tags by key; a key the resource does not have is ignored."""
+        """Remove tags by key; a key the resource does not have is ignored.
+
+        Raises:
+            ResourceNotFoundException: no such resource in the caller's account and region.
+            ValidationException: the ARN is not an AppFabric resource's; or ``tagKeys`` is
+                empty (botocore leaves an empty list out of the query string, so the required
+                member is missing).
+        """
         resource = self._taggable(params["resourceArn"])
         for key in params["tagKeys"]:
             resource.tags.pop(key, None)
         return {}
 
     def list_tags_for_resource(self, params: Params) -> Result:
-        """The tags of a resource, in the order they were first set."""
+        """The tags of the resource, in the order their keys were added (a new value keeps the place).
+
+        Raises:
+            ResourceNotFoundException: no such resource in the caller's account and region.
+            ValidationException: the ARN is not an AppFabric resource's.
+        """
         return {"tags": tag_list(self._taggable(params["resourceArn"]).tags)}

@@ -35,7 +35,19 @@ class UserAccessOperations(BackendBase):
     """StartUserAccessTasks and BatchGetUserAccessTasks."""
 
     def start_user_access_tasks(self, params: Params) -> Result:
-        """One item per authorization of the bundle: a task if it is Connected, else an ``error``."""
+        """One item per app authorization of the bundle, in creation order.
+
+        A ``Connected`` authorization gets a new ``taskId``: the task looks the e-mail address
+        up (case-insensitively) among the users registered with
+        :meth:`~appfabric_mock.AppFabricMock.add_app_user` for that app and tenant, and is
+        ``COMPLETED`` at once.  Any other status gives an ``error`` item: ``errorCode``
+        ``InvalidAppAuthorization`` (``PendingConnect``, ``ConnectionValidationFailed``) or
+        ``UnableToRotateToken`` (``TokenAutoRotationFailed``).  A bundle without
+        authorizations gives an empty list.
+
+        Raises:
+            ResourceNotFoundException: no such bundle.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         email = params["email"]
         items: List[Result] = []
@@ -62,7 +74,15 @@ class UserAccessOperations(BackendBase):
         return {"userAccessTasksList": items}
 
     def batch_get_user_access_tasks(self, params: Params) -> Result:
-        """The result of each task id, in the order asked; an unknown id is ``EXPIRED``."""
+        """The result of each task id, in the order asked.
+
+        A task is ``COMPLETED``, with the user's details, or with ``taskError`` ``UserNotFound``
+        when no registered user matched.  Tasks never expire; an unknown task id, or one of
+        another bundle, is reported as ``EXPIRED``.
+
+        Raises:
+            ResourceNotFoundException: no such bundle.
+        """
         bundle = self._bundle(params["appBundleIdentifier"])
         results: List[Result] = []
         for task_id in params["taskIdList"]:

@@ -1,0 +1,138 @@
+"""The generated table of supported operations (docs/_ext/operations_table.py) covers the whole model."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from appfabric_mock.errors import ERROR_CLASSES
+from appfabric_mock.protocol.compiled import protocol
+
+EXTENSION = Path(__file__).resolve().parent.parent / "docs" / "_ext" / "operations_table.py"
+
+
+def _load() -> ModuleType:
+    # The Sphinx extension is not a package module: load it from its file (it needs no Sphinx).
+    name = "_appfabric_docs_operations_table"
+    spec = importlib.util.spec_from_file_location(name, EXTENSION)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+table = _load()
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return table.operation_rows()
+
+
+def test_every_operation_of_the_model_has_a_row(rows):
+    names = [row.operation for row in rows]
+    assert len(names) == len(set(names)) == 26
+    assert set(names) == set(protocol().operations)
+
+
+def test_every_row_has_behaviour_and_errors(rows):
+    for row in rows:
+        assert row.behaviour and all(p.strip() for p in row.behaviour), row.operation
+        assert row.errors, row.operation
+        for error in row.errors:
+            assert error.when.strip(), (row.operation, error.code)
+
+
+def test_every_listed_error_is_an_error_class_of_the_mock(rows):
+    modelled_shapes = set(protocol().error_shapes)
+    for row in rows:
+        for error in row.errors:
+            cls = ERROR_CLASSES.get(error.code)
+            assert cls is not None, f"{row.operation}: {error.code} is not in appfabric_mock.errors"
+            # A class that stands for a model shape must be one of the model's shapes; the others
+            # (IdempotentParameterMismatch) are documented as not modelled.
+            assert (error.code in modelled_shapes) == cls.modeled, error.code
+            assert error.modelled == (error.code in row.modelled_errors)
+
+
+def test_http_and_status_come_from_the_model(rows):
+    for row in rows:
+        model = protocol().operations[row.operation].model
+        assert row.http == f"{model.http['method']} {model.http['requestUri']}"
+        assert row.status == model.http.get("responseCode", 200)
+
+
+def test_errors_the_model_does_not_list_are_marked(rows):
+    by_name = {row.operation: row for row in rows}
+    unmodelled = {(name, e.code) for name, row in by_name.items() for e in row.errors if not e.modelled}
+    # The choices the fidelity notes describe: a missing parent is a 404, deletion order and
+    # tenant changes are conflicts, a reused client token is a mismatch.
+    assert ("DeleteAppBundle", "ResourceNotFoundException") in unmodelled
+    assert ("CreateIngestion", "ResourceNotFoundException") in unmodelled
+    assert ("CreateIngestionDestination", "ResourceNotFoundException") in unmodelled
+    assert ("DeleteAppAuthorization", "ConflictException") in unmodelled
+    assert ("DeleteIngestion", "ConflictException") in unmodelled
+    assert ("UpdateAppAuthorization", "ConflictException") in unmodelled
+    for create in ("CreateAppBundle", "CreateAppAuthorization", "CreateIngestion", "CreateIngestionDestination"):
+        assert (create, "IdempotentParameterMismatch") in unmodelled
+
+
+def test_rendered_table_names_every_operation(rows):
+    text = "\n".join(table.table_lines(rows))
+    for row in rows:
+        assert f"``{row.operation}``" in text
+    assert text.count(".. list-table::") == len({row.group for row in rows})
+
+
+def test_an_undocumented_operation_stops_the_build(monkeypatch):
+    from appfabric_mock.backend.bundles import BundleOperations
+
+    monkeypatch.setattr(BundleOperations.get_app_bundle, "__doc__", None)
+    with pytest.raises(table.OperationDocError, match="GetAppBundle: the backend method has no docstring"):
+        table.operation_rows()
+
+
+def test_a_missing_backend_method_stops_the_build(monkeypatch):
+    from appfabric_mock.backend.tagging import TagOperations
+
+    monkeypatch.delattr(TagOperations, "untag_resource")
+    with pytest.raises(table.OperationDocError, match="UntagResource: AppFabricBackend has no method untag_resource"):
+        table.operation_rows()
+
+
+@pytest.mark.parametrize(
+    ("doc", "problem"),
+    [
+        ("Does things.", "no 'Raises:' section"),
+        ("Does things.\n\nRaises:\n", "lists no error"),
+        ("Raises:\n    ValidationException: always.", "does not describe the operation"),
+        ("Does things.\n\nRaises:\n    not an entry", "is not 'ErrorName: when'"),
+        ("Does things.\n\nRaises:\n    ValidationException:", "does not say when"),
+    ],
+)
+def test_docstring_convention_is_enforced(doc, problem):
+    with pytest.raises(table.OperationDocError, match=re.escape(problem)):
+        table.parse_docstring("Op", doc)
+
+
+def test_an_unknown_error_name_stops_the_build(monkeypatch):
+    from appfabric_mock.backend.bundles import BundleOperations
+
+    doc = "The bundle.\n\nRaises:\n    NoSuchBundleException: never.\n"
+    monkeypatch.setattr(BundleOperations.get_app_bundle, "__doc__", doc)
+    with pytest.raises(table.OperationDocError, match="NoSuchBundleException, not an error of appfabric_mock.errors"):
+        table.operation_rows()
+
+
+def test_continuation_lines_join_their_entry():
+    behaviour, entries = table.parse_docstring(
+        "Op", "First paragraph\ncontinues.\n\nSecond.\n\nRaises:\n    ConflictException: one\n        two.\n"
+    )
+    assert behaviour == ["First paragraph continues.", "Second."]
+    assert entries == [("ConflictException", "one two.")]
