@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -17,6 +18,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     server.add_argument("--port", type=int, default=5050, help="port (default 5050; 0 picks a free one)")
     server.add_argument("--quiet", action="store_true", help="no access log (one line per request on stderr)")
+    server.add_argument(
+        "--option", action="append", default=[], metavar="NAME=VALUE",
+        help="an option of mock_appfabric (repeatable); VALUE is JSON where it parses as JSON, else a string: "
+             "--option seed=7 --option 'quotas={\"app_bundles\": 5}' --option strict_regions=true",
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import run
@@ -24,7 +30,37 @@ def main(argv: Optional[List[str]] = None) -> int:
         return run()
     from .server import serve
 
-    return serve(args.host, args.port, quiet=args.quiet)
+    options = _parse_options(parser, args.option)
+    return serve(args.host, args.port, quiet=args.quiet, **options)
+
+
+#: Options whose value is text even when it looks like a JSON number.
+_TEXT_OPTIONS = frozenset({"account_id", "now"})
+
+
+def _parse_options(parser: argparse.ArgumentParser, pairs: List[str]) -> Dict[str, Any]:
+    """``NAME=VALUE`` pairs as keyword options, checked as ``mock_appfabric`` checks them."""
+    options: Dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name:
+            parser.error(f"--option takes NAME=VALUE, not {pair!r}")
+        name = name.strip()
+        if name in _TEXT_OPTIONS:
+            value: Any = text  # an account id is digits, yet a string
+        else:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = text  # a bare string, such as a time for `now`
+        options[name] = value
+    from .config import MockConfig
+
+    try:
+        MockConfig.from_options(options)
+    except (TypeError, ValueError) as exc:
+        parser.error(str(exc))
+    return options
 
 
 if __name__ == "__main__":

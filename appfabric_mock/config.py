@@ -97,10 +97,11 @@ class MockConfig:
             for name, value in self.quotas.items():
                 if value is not None and (not isinstance(value, int) or value < 0):
                     raise ValueError(f"mock_appfabric: quota {name} must be a non-negative int or None")
-        if self.account_id is not None and not (self.account_id.isdigit() and len(self.account_id) == 12):
+        if self.account_id is not None and not (
+                isinstance(self.account_id, str) and self.account_id.isdigit() and len(self.account_id) == 12):
             raise ValueError("mock_appfabric: account_id must be 12 digits")
         for key, account in self.accounts.items():
-            if not (account.isdigit() and len(account) == 12):
+            if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
                 raise ValueError(f"mock_appfabric: account for access key {key} must be 12 digits")
         if self.max_recorded_calls is not None and (
                 not isinstance(self.max_recorded_calls, int) or self.max_recorded_calls < 0):

@@ -738,7 +738,7 @@ def _raise_stop(signum: int, frame: Any) -> None:
     raise _StopSignal(signum)
 
 
-def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False) -> int:
+def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False, **options: Any) -> int:
     """``appfabric-mock server``: serve until Ctrl-C or SIGTERM; returns the exit code.
 
     Prints ``appfabric-mock serving on http://HOST:PORT`` once requests are accepted, and
@@ -748,11 +748,14 @@ def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False) -> int
     :param host: the address to listen on.
     :param port: the port (default 5050; 0 picks a free one).
     :param quiet: no access log.
+    :param options: options of :func:`~appfabric_mock.mock_appfabric` (``quotas``, ``seed``,
+        ``strict_regions``, ...), as ``--option NAME=VALUE`` gives them on the command line.
     :returns: 0 after a clean stop, 1 when the address cannot be bound.
     """
     from .protocol.compiled import protocol
 
-    server = ThreadedServer(host, port, quiet=quiet, log=sys.stderr, max_recorded_calls=SERVER_RECORDED_CALLS)
+    options.setdefault("max_recorded_calls", SERVER_RECORDED_CALLS)
+    server = ThreadedServer(host, port, quiet=quiet, log=sys.stderr, **options)
     try:
         server.start()
     except OSError as exc:

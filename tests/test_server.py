@@ -768,3 +768,43 @@ def test_command_line_quiet_and_busy_port() -> None:
             proc.communicate(timeout=10)
     assert proc.returncode == 0
     assert stderr == ""
+
+
+def test_command_line_server_takes_mock_options() -> None:
+    if sys.platform == "win32":
+        pytest.skip("POSIX signals")
+    proc, url, _ = _spawn_server("--quiet", "--option", 'quotas={"app_bundles": 2}', "--option",
+                                 "account_id=210987654321", "--option", "seed=7")
+    try:
+        client = boto3.client("appfabric", endpoint_url=url, region_name="us-east-1", aws_access_key_id=ACCESS_KEY,
+                              aws_secret_access_key=SECRET_KEY, config=NO_RETRIES)
+        arns = [client.create_app_bundle()["appBundle"]["arn"] for _ in range(2)]
+        assert all(arn.startswith("arn:aws:appfabric:us-east-1:210987654321:appbundle/") for arn in arns)
+        with pytest.raises(client.exceptions.ServiceQuotaExceededException):
+            client.create_app_bundle()
+        # seed=7: the ids are those of any seeded mock
+        with ThreadedServer(seed=7, account_id="210987654321", quotas={"app_bundles": 2}) as twin:
+            twin_client = boto3.client("appfabric", endpoint_url=twin.url, region_name="us-east-1",
+                                       aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+            assert [twin_client.create_app_bundle()["appBundle"]["arn"] for _ in range(2)] == arns
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=STRICT_STOP_SECONDS)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("option, message", [
+    ("quota=1", "unknown option(s) quota"),
+    ('quotas={"bundles": 1}', "unknown quota(s) bundles"),
+    ("account_id=12", "account_id must be 12 digits"),
+    ("seed", "--option takes NAME=VALUE"),
+])
+def test_command_line_server_refuses_bad_options(option: str, message: str) -> None:
+    refused = subprocess.run([sys.executable, "-m", "appfabric_mock", "server", "--port", "0", "--option", option],
+                             capture_output=True, text=True, timeout=STRICT_STOP_SECONDS)
+    assert refused.returncode == 2
+    assert message in refused.stderr
+    assert "Traceback" not in refused.stderr
