@@ -22,6 +22,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "operations_table",
+    "benchmark_results",
 ]
 
 autodoc_member_order = "bysource"
