@@ -22,7 +22,9 @@ Everything here is plain functions; each takes a boto3 ``appfabric`` client (or 
 from __future__ import annotations
 
 import json
+import os
 import uuid
+from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 from urllib.parse import quote
 
@@ -201,3 +203,25 @@ def record_raw_bodies(client: Any) -> List[bytes]:
 
     client.meta.events.register("after-call.appfabric", on_after_call)
     return bodies
+
+
+# -- other processes ----------------------------------------------------------------------------
+def isolated_aws_env(home: Path, access_key: str, secret_key: str, **extra: str) -> Dict[str, str]:
+    """This process's environment for a child that talks to a local server as an AWS client.
+
+    Fake credentials, and none of the user's own AWS configuration, proxies or
+    instance metadata service: the child reaches only what the test points it at.
+    """
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+    env.update({
+        "AWS_ACCESS_KEY_ID": access_key,
+        "AWS_SECRET_ACCESS_KEY": secret_key,
+        "AWS_CONFIG_FILE": str(home / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_PAGER": "",
+        "NO_PROXY": "127.0.0.1,localhost",
+    })
+    env.update(extra)
+    return env

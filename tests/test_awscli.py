@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Dict, Iterator, List
 import boto3
 import pytest
 from botocore.config import Config
+from helpers import isolated_aws_env
 
 from appfabric_mock.server import ThreadedServer
 
@@ -31,18 +31,7 @@ class Cli:
 
     def __init__(self, server: ThreadedServer, home: Path) -> None:
         self.server = server
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("AWS_") and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-        env.update({
-            "AWS_ACCESS_KEY_ID": "AKIDAWSCLITEST",
-            "AWS_SECRET_ACCESS_KEY": "fake-secret-for-tests",
-            # Keep the user's own configuration and the instance metadata service out of it.
-            "AWS_CONFIG_FILE": str(home / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_PAGER": "",
-            "NO_PROXY": "127.0.0.1,localhost",
-        })
+        env = isolated_aws_env(home, "AKIDAWSCLITEST", "fake-secret-for-tests")
         self.env = env
 
     def command(self, *args: str) -> List[str]:

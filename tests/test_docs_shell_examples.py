@@ -71,6 +71,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 from docs_examples import ROOT, Example, examples
+from helpers import isolated_aws_env
 from test_js_sdk import JS_DIR, node  # noqa: F401  (node: the session fixture, Node.js with the SDK)
 
 from appfabric_mock.server import ThreadedServer
@@ -266,23 +267,15 @@ def appears_in_order(expected: List[str], actual: List[str]) -> bool:
 
 
 def example_env(home: Path) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AWS_") and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
     scripts = os.path.dirname(sys.executable)
-    env.update({
-        "PATH": os.pathsep.join(filter(None, [scripts, env.get("PATH")])),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",  # what the docs export
-        "AWS_SECRET_ACCESS_KEY": "fake",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(home / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_PAGER": "",
-        "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE": "1",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "NODE_PATH": str(JS_DIR / "node_modules"),
-    })
+    env = isolated_aws_env(
+        home, "AKIDEXAMPLE", "fake",  # what the docs export
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE="1",
+        NODE_PATH=str(JS_DIR / "node_modules"),
+    )
+    env["PATH"] = os.pathsep.join(filter(None, [scripts, env.get("PATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("PYTEST_XDIST_WORKER", None)
     return env
 
