@@ -186,6 +186,19 @@ def _too_large(length: int, limit: int) -> AppFabricError:
                       f"The request body of {length} bytes exceeds the limit of {limit} bytes")
 
 
+#: Error codes of the errors found before the application runs.  Fixed here, not derived
+#: from the reason phrase, which Python renames (3.13: 414 "URI Too Long", 413 "Content Too Large").
+_TRANSPORT_ERROR_CODES = {
+    400: "ValidationException",
+    408: "RequestTimeout",
+    413: "RequestEntityTooLarge",
+    414: "RequestURITooLong",
+    417: "ExpectationFailed",
+    431: "RequestHeaderFieldsTooLarge",
+    501: "NotImplemented",
+    505: "HTTPVersionNotSupported",
+}
+
 _STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
@@ -465,7 +478,7 @@ class _RequestHandler(WSGIRequestHandler):
             phrase = HTTPStatus(code).phrase
         except ValueError:
             phrase = "Error"
-        error_code = "ValidationException" if code == 400 else phrase.replace(" ", "").replace("-", "")
+        error_code = _TRANSPORT_ERROR_CODES.get(code) or phrase.replace(" ", "").replace("-", "")
         body = json.dumps({"message": message or phrase, "__type": error_code}).encode()
         self.close_connection = True
         # An unparsable request line leaves the HTTP/0.9 default, under which the
