@@ -194,13 +194,17 @@ def installed() -> bool:
 def _patch_requests() -> None:
     """Wrap ``HTTPAdapter.send``: AppFabric URLs to the mock, the rest to what was there."""
     global _previous_send, _adapter_class
-    # Only when `requests` is in use: importing it for nothing costs every test.
-    if "requests" not in sys.modules or _previous_send is not None:
+    # Only when `requests` is in use: importing it for nothing costs every test.  Never
+    # imported here either: this runs under _lock, and an import that another thread
+    # has begun would wait for that thread, which may wait for _lock in the import
+    # hook.  A module still being imported is patched by the hook when it finishes.
+    if _previous_send is not None:
         return
     HTTPAdapter = _adapter_class
     if HTTPAdapter is None:
-        from requests.adapters import HTTPAdapter
-
+        HTTPAdapter = getattr(sys.modules.get("requests.adapters"), "HTTPAdapter", None)
+        if HTTPAdapter is None:
+            return
         _adapter_class = HTTPAdapter
 
     # A plain attribute swap: starting a `responses` mock here (a unittest.mock patch,
@@ -262,7 +266,7 @@ _import_hook = _RequestsImportHook()
 
 
 def _watch_for_requests() -> None:
-    if "requests.adapters" not in sys.modules and _import_hook not in sys.meta_path:
+    if _previous_send is None and _import_hook not in sys.meta_path:
         sys.meta_path.insert(0, _import_hook)
 
 
