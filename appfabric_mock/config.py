@@ -9,6 +9,7 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Union
 from .backend.apps import KnownApp
 from .backend.settings import DEFAULT_QUOTAS
 from .environment import environ_get
+from .identity import is_account_id
 from .state import MockState
 
 _QUOTA_NAMES = frozenset(DEFAULT_QUOTAS)
@@ -97,11 +98,10 @@ class MockConfig:
             for name, value in self.quotas.items():
                 if value is not None and (not isinstance(value, int) or value < 0):
                     raise ValueError(f"mock_appfabric: quota {name} must be a non-negative int or None")
-        if self.account_id is not None and not (
-                isinstance(self.account_id, str) and self.account_id.isdigit() and len(self.account_id) == 12):
+        if self.account_id is not None and not is_account_id(self.account_id):
             raise ValueError("mock_appfabric: account_id must be 12 digits")
         for key, account in self.accounts.items():
-            if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
+            if not is_account_id(account):
                 raise ValueError(f"mock_appfabric: account for access key {key} must be 12 digits")
         if self.max_recorded_calls is not None and (
                 not isinstance(self.max_recorded_calls, int) or self.max_recorded_calls < 0):
@@ -114,7 +114,7 @@ class MockConfig:
         settings = state.settings
         if self.account_id:
             state.default_account_id = self.account_id
-        elif not (state.default_account_id.isdigit() and len(state.default_account_id) == 12):
+        elif not is_account_id(state.default_account_id):
             # From APPFABRIC_MOCK_ACCOUNT_ID: every ARN would carry it, so fail now, clearly.
             raise ValueError(
                 f"mock_appfabric: APPFABRIC_MOCK_ACCOUNT_ID must be 12 digits, not {state.default_account_id!r}"

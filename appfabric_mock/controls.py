@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from .identity import DEFAULT_REGION
+from .identity import DEFAULT_REGION, is_account_id
 
 if TYPE_CHECKING:
     from .access import AccessControl, AccessRule
@@ -190,7 +190,7 @@ class Controls:
 
         :raises ValueError: for an account id that is not 12 digits, or an empty access key id.
         """
-        if not (isinstance(account_id, str) and account_id.isdigit() and len(account_id) == 12):
+        if not is_account_id(account_id):
             raise ValueError(f"map_access_key: account id must be 12 digits, not {account_id!r}")
         if not isinstance(access_key_id, str) or not access_key_id:
             raise ValueError("map_access_key: access_key_id must be a non-empty string")

@@ -43,6 +43,11 @@ def caller(headers: Mapping[str, str], host: Optional[str]) -> Tuple[Optional[st
     return access_key, DEFAULT_REGION
 
 
+def is_account_id(value: object) -> bool:
+    """Whether ``value`` is an AWS account id: a string of 12 ASCII digits."""
+    return isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) is not None
+
+
 def header_account(headers: Mapping[str, str]) -> Optional[str]:
     """The account named by the ``x-appfabric-mock-account-id`` header, or None.
 
@@ -52,7 +57,7 @@ def header_account(headers: Mapping[str, str]) -> Optional[str]:
     value = headers.get(ACCOUNT_HEADER)
     if not value:
         return None
-    if not _ACCOUNT_ID.fullmatch(value):
+    if not is_account_id(value):
         from .errors import ValidationException
 
         message = f"The {ACCOUNT_HEADER} header must be a 12-digit account id"

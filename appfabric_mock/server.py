@@ -47,7 +47,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 from . import control_api
 from .backend.support import new_request_id
 from .controls import Controls
-from .dispatch import REQUEST_ID_HEADER, Response, UnreachableRegion, dispatch
+from .dispatch import REQUEST_ID_HEADER, Response, UnreachableRegion, dispatch_lowered
 from .errors import AppFabricError, InternalServerException, ValidationException
 from .state import MockState
 
@@ -277,8 +277,9 @@ class AppFabricApp:
             return body
         headers = environ.get(REQUEST_HEADERS)
         try:
-            return dispatch(self.state, method, raw, headers if headers is not None else request_headers(environ),
-                            body)
+            # Both sources give names already lower-cased: no second pass over them.
+            return dispatch_lowered(self.state, method, raw,
+                                    headers if headers is not None else request_headers(environ), body)
         except UnreachableRegion as exc:
             # In process the client cannot connect at all; over HTTP the nearest
             # honest answer is a misdirected request naming the region.
