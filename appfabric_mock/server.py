@@ -209,7 +209,7 @@ def _status_line(status: int) -> str:
 def _error_response(error: AppFabricError) -> Response:
     from .protocol.serialization import serialize_error
 
-    status, headers, body = serialize_error(error, None)
+    status, headers, body = serialize_error(error)
     headers[REQUEST_ID_HEADER] = new_request_id()
     return Response(status, headers, body)
 
