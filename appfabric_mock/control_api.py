@@ -320,8 +320,13 @@ def _delivered_events(controls: "Controls", body: Dict[str, Any]) -> Any:
 
 
 def _delivery_sink(controls: "Controls", body: Dict[str, Any]) -> Any:
-    sink = controls.set_delivery_sink(field(body, "kind"), endpoint_url=field(body, "endpointUrl", required=False),
-                                      path=field(body, "path", required=False))
+    from .delivery.sinks import DeliveryRefused
+
+    try:
+        sink = controls.set_delivery_sink(field(body, "kind"), endpoint_url=field(body, "endpointUrl", required=False),
+                                          path=field(body, "path", required=False))
+    except DeliveryRefused as refused:  # moto cannot be active in the server's process by a request
+        raise ControlError(str(refused)) from None
     return {"sink": sink.name}
 
 

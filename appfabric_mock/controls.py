@@ -213,8 +213,13 @@ class Controls:
 
     @property
     def delivery_sink(self) -> "Sink":
-        """Where deliveries go (see :meth:`set_delivery_sink`); in memory by default."""
-        return self.state.data_plane.sink
+        """Where deliveries go (see :meth:`set_delivery_sink`); in memory by default.
+
+        Reading it makes the deliveries that fell due first, as :attr:`deliveries` does.
+        """
+        plane = self.state.data_plane
+        plane.run_due()
+        return plane.sink
 
     def set_delivery_sink(self, kind: str = "memory", *, endpoint_url: Optional[str] = None,
                           path: Optional[str] = None, session: Any = None) -> "Sink":
