@@ -54,6 +54,9 @@ class MockConfig:
       an ``InternalServerException`` (also turned on by ``APPFABRIC_MOCK_CHECK_RESPONSES=1``).
     * ``max_recorded_calls``: keep only the latest N calls in ``m.calls`` (None: keep all).  The
       command-line server keeps 10,000, so a long-running server's memory stays bounded.
+    * ``delivery_interval``: seconds of the mock's clock between audit-log deliveries (default
+      1800: AWS documents up to 30 minutes of delay); see :mod:`appfabric_mock.delivery.plane`.
+    * ``events_per_delivery``: events each scheduled delivery generates (default 10).
     """
 
     account_id: Optional[str] = None
@@ -67,6 +70,8 @@ class MockConfig:
     default_page_size: int = 100
     check_responses: bool = False
     max_recorded_calls: Optional[int] = None
+    delivery_interval: float = 1800.0
+    events_per_delivery: int = 10
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> "MockConfig":
@@ -113,6 +118,8 @@ class MockConfig:
             raise ValueError("mock_appfabric: max_recorded_calls must be a non-negative int or None")
         if not 1 <= self.default_page_size <= 100:
             raise ValueError("mock_appfabric: default_page_size must be between 1 and 100")
+        if self.delivery_interval != 1800.0 or self.events_per_delivery != 10:
+            _check_delivery_options(self.delivery_interval, self.events_per_delivery)
 
     def apply(self, state: "MockState") -> None:
         """Configure a fresh state."""
@@ -149,3 +156,13 @@ class MockConfig:
         state.check_responses = self.check_responses or environ_get(CHECK_RESPONSES_ENV) == "1"
         if self.max_recorded_calls is not None:
             state.recorder.keep_latest(self.max_recorded_calls)
+        plane = state.data_plane
+        plane.interval = float(self.delivery_interval)
+        plane.events_per_delivery = self.events_per_delivery
+
+
+def _check_delivery_options(interval: Any, per_delivery: Any) -> None:
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not 1 <= interval <= 86400:
+        raise ValueError("mock_appfabric: delivery_interval must be a number of seconds from 1 to 86400")
+    if isinstance(per_delivery, bool) or not isinstance(per_delivery, int) or not 0 <= per_delivery <= 100_000:
+        raise ValueError("mock_appfabric: events_per_delivery must be an int from 0 to 100000")

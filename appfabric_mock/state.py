@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional
 
 from .backend.settings import Settings
 from .backend.store import Store
+from .delivery.plane import DataPlane
 from .environment import environ_get
 from .hooks import CallContext, Guard, Observer
 from .identity import ACCOUNT_ENV, DEFAULT_ACCOUNT_ID
@@ -42,6 +43,9 @@ class MockState:
         #: Created by the first ``inject_fault`` / ``deny`` / ``allow``, which also adds their guard.
         self.faults: Optional[FaultInjector] = None
         self.access: Optional[AccessControl] = None
+        #: Audit-log deliveries (appfabric_mock.delivery): those that fell due are made before each call.
+        self.data_plane = DataPlane(self)
+        self.pre_validation_guards.append(self.data_plane.guard)
 
     def account_for(self, access_key_id: Optional[str]) -> str:
         if access_key_id is not None:
