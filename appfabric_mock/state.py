@@ -44,7 +44,7 @@ class MockState:
         self.faults: Optional[FaultInjector] = None
         self.access: Optional[AccessControl] = None
         #: Audit-log deliveries (appfabric_mock.delivery): those that fell due are made before each call.
-        self.data_plane = DataPlane(self)
+        self.data_plane = DataPlane(self.settings, self.store)
         self.pre_validation_guards.append(self.data_plane.guard)
 
     def account_for(self, access_key_id: Optional[str]) -> str:
