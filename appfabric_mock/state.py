@@ -16,6 +16,7 @@ from .recording import CallRecorder
 if TYPE_CHECKING:
     from .access import AccessControl
     from .faults import FaultInjector
+    from .persistence import StateFile
 
 
 class CallContext:
@@ -65,6 +66,8 @@ class MockState:
         #: Created by the first ``inject_fault`` / ``deny`` / ``allow``, which also adds their guard.
         self.faults: Optional[FaultInjector] = None
         self.access: Optional[AccessControl] = None
+        #: Where the state is saved after every change (``state_file`` option), if anywhere.
+        self.state_file: Optional[StateFile] = None
 
     def account_for(self, access_key_id: Optional[str]) -> str:
         if access_key_id is not None:
