@@ -59,6 +59,9 @@ class MockConfig:
       configuration: the other options then apply only to a fresh state (a warning names them).
     * ``state_key``: the key of the state file's digests of idempotent requests (default:
       ``APPFABRIC_MOCK_STATE_KEY``, else a random key kept in ``<state_file>.key``).
+    * ``delivery_interval``: seconds of the mock's clock between audit-log deliveries (default
+      1800: AWS documents up to 30 minutes of delay); see :mod:`appfabric_mock.delivery.plane`.
+    * ``events_per_delivery``: events each scheduled delivery generates (default 10).
     """
 
     account_id: Optional[str] = None
@@ -74,6 +77,8 @@ class MockConfig:
     max_recorded_calls: Optional[int] = DEFAULT_RECORDED_CALLS
     state_file: Optional[Union[str, "os.PathLike[str]"]] = None
     state_key: Optional[str] = None
+    delivery_interval: float = 1800.0
+    events_per_delivery: int = 10
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> "MockConfig":
@@ -122,6 +127,8 @@ class MockConfig:
             raise TypeError("mock_appfabric: state_file must be a path")
         if self.state_key is not None and (not isinstance(self.state_key, str) or not self.state_key):
             raise ValueError("mock_appfabric: state_key must be a non-empty string")
+        if self.delivery_interval != 1800.0 or self.events_per_delivery != 10:
+            _check_delivery_options(self.delivery_interval, self.events_per_delivery)
 
     def apply(self, state: MockState) -> None:
         """Configure a fresh state."""
@@ -156,8 +163,11 @@ class MockConfig:
         state.check_responses = self.check_responses or environ_get(CHECK_RESPONSES_ENV) == "1"
         if self.max_recorded_calls != DEFAULT_RECORDED_CALLS:
             state.recorder.keep_latest(self.max_recorded_calls)
+        plane = state.data_plane
+        plane.interval = float(self.delivery_interval)
+        plane.events_per_delivery = self.events_per_delivery
         if self.state_file is not None:
-            self._attach(state)
+            self._attach(state)  # last: a saved state replaces what the options set
 
     def _attach(self, state: MockState) -> None:
         from .persistence import attach
@@ -173,3 +183,10 @@ class MockConfig:
                     f"mock_appfabric: the state in {os.fspath(self.state_file)} carries its own configuration: "  # type: ignore[arg-type]
                     f"option(s) {', '.join(ignored)} apply only to a fresh state and are ignored",
                     AppFabricMockWarning, stacklevel=4)
+
+
+def _check_delivery_options(interval: Any, per_delivery: Any) -> None:
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not 1 <= interval <= 86400:
+        raise ValueError("mock_appfabric: delivery_interval must be a number of seconds from 1 to 86400")
+    if isinstance(per_delivery, bool) or not isinstance(per_delivery, int) or not 0 <= per_delivery <= 100_000:
+        raise ValueError("mock_appfabric: events_per_delivery must be an int from 0 to 100000")

@@ -36,6 +36,12 @@ GET        ``calls``                   → ``{"calls": [...]}``, recorded calls,
 DELETE     ``calls``                   → ``{}`` (recorded calls forgotten)
 POST       ``save``                    → ``{"path"}`` (the state written to the state file)
 POST       ``load``                    → ``{"path"}`` (the state read again from the state file)
+GET        ``deliveries``              → ``{"deliveries": [...]}``, audit-log deliveries made so far
+POST       ``deliveries``              ``{"ingestionArn"?, "destinationArn"?, "count"?, "events"?}`` →
+                                       ``{"deliveries": [...]}`` made now: for the ingestion, or
+                                       (without ``ingestionArn``) those that fell due
+POST       ``deliveries/events``       ``{"destinationArn"?}`` → ``{"events": [...]}`` read back
+POST       ``delivery-sink``           ``{"kind", "endpointUrl"?, "path"?}`` → ``{"sink"}``
 =========  ==========================  =====================================================
 
 Adding an action takes one line: a function ``(controls, body) -> JSON value``
@@ -323,3 +329,46 @@ def _load(controls: "Controls", body: Dict[str, Any]) -> Any:
 
 register("POST", "save", _save)
 register("POST", "load", _load)
+
+
+# -- audit-log deliveries (appfabric_mock.delivery) -------------------------------------------
+
+
+def _deliveries_json(deliveries: Any) -> Dict[str, Any]:
+    return {"deliveries": [d.to_json() for d in deliveries]}
+
+
+def _deliver(controls: "Controls", body: Dict[str, Any]) -> Any:
+    ingestion = field(body, "ingestionArn", required=False)
+    if ingestion is None:
+        for name in ("destinationArn", "count", "events"):
+            if name in body:
+                raise ControlError(f"'{name}' needs 'ingestionArn'")
+        return _deliveries_json(controls.run_due_deliveries())
+    return _deliveries_json(controls.deliver_audit_logs(
+        ingestion,
+        events=field(body, "events", list, required=False),
+        count=field(body, "count", int, required=False),
+        destination=field(body, "destinationArn", required=False),
+    ))
+
+
+def _delivered_events(controls: "Controls", body: Dict[str, Any]) -> Any:
+    return {"events": controls.delivered_events(field(body, "destinationArn", required=False))}
+
+
+def _delivery_sink(controls: "Controls", body: Dict[str, Any]) -> Any:
+    from .delivery.sinks import DeliveryRefused
+
+    try:
+        sink = controls.set_delivery_sink(field(body, "kind"), endpoint_url=field(body, "endpointUrl", required=False),
+                                          path=field(body, "path", required=False))
+    except DeliveryRefused as refused:  # moto cannot be active in the server's process by a request
+        raise ControlError(str(refused)) from None
+    return {"sink": sink.name}
+
+
+register("GET", "deliveries", lambda controls, body: _deliveries_json(controls.deliveries))
+register("POST", "deliveries", _deliver)
+register("POST", "deliveries/events", _delivered_events)
+register("POST", "delivery-sink", _delivery_sink)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from .backend.settings import Settings
 from .backend.store import Store
+from .delivery.plane import DataPlane
 from .environment import environ_get
 from .identity import ACCOUNT_ENV, DEFAULT_ACCOUNT_ID
 
@@ -68,6 +69,9 @@ class MockState:
         self.access: Optional[AccessControl] = None
         #: Where the state is saved after every change (``state_file`` option), if anywhere.
         self.state_file: Optional[StateFile] = None
+        #: Audit-log deliveries (appfabric_mock.delivery): those that fell due are made before each call.
+        self.data_plane = DataPlane(self)
+        self.pre_validation_guards.append(self.data_plane.guard)
 
     def account_for(self, access_key_id: Optional[str]) -> str:
         if access_key_id is not None:
