@@ -31,8 +31,8 @@ never a header or a body.
 from __future__ import annotations
 
 import logging
-import os
 import signal
+import socket
 import sys
 import threading
 import warnings
@@ -412,6 +412,10 @@ def exposure_warning(host: str, policy: RequestPolicy) -> str:
 SERVER_RECORDED_CALLS = 10_000
 
 
+def _ignore_signal(signum: int, frame: Any) -> None:
+    return None  # the wake-up socket carries the signal (see serve)
+
+
 def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False,
           allowed_hosts: Optional[List[str]] = None, token: Optional[str] = None, **options: Any) -> int:
     """``appfabric-mock server``: serve until Ctrl-C or SIGTERM; returns the exit code.
@@ -452,32 +456,37 @@ def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False,
         return 1
     if not is_loopback(host):
         print(f"WARNING: {exposure_warning(host, server.policy)}", file=sys.stderr, flush=True)
-    wake_r, wake_w = os.pipe()
     stop_signals = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
     in_main_thread = threading.current_thread() is threading.main_thread()
-
-    def on_signal(signum: int, frame: Any) -> None:
-        # Only a write: a handler that raises can land inside a lock operation of the
-        # interrupted code (a second signal during the stop did, exiting 1).
-        try:
-            os.write(wake_w, b"x")
-        except OSError:
-            pass
-
+    # The kernel may hand a signal to any thread; Python runs its handler only when the main
+    # thread next runs, which a blocking read never does.  The wake-up socket is written at
+    # the C level by whichever thread gets the signal, so the main thread always wakes.  The
+    # handlers themselves do nothing: one that raised could land inside a lock operation of
+    # the interrupted code (a second signal during the stop once did, exiting 1).
+    wake_r, wake_w = socket.socketpair()
+    wake_w.setblocking(False)
+    previous_wakeup = -1
     try:
         if in_main_thread:
             for signum in stop_signals:
-                signal.signal(signum, on_signal)
+                signal.signal(signum, _ignore_signal)
+            previous_wakeup = signal.set_wakeup_fd(wake_w.fileno())
         protocol()  # load the service model now, not on the first request
         print(f"appfabric-mock serving on {server.url}", flush=True)
-        os.read(wake_r, 1)  # until a stop signal (PEP 475: the read resumes after other signals)
+        if not in_main_thread:
+            threading.Event().wait()  # outside the main thread no signal can stop us
+        while True:
+            got = wake_r.recv(64)  # signal numbers, one byte each
+            if not got or any(number in stop_signals for number in got):
+                break
     finally:
         server.stop()
         if in_main_thread:
             for signum in stop_signals:
                 signal.signal(signum, signal.SIG_IGN)
-        os.close(wake_r)
-        os.close(wake_w)
+            signal.set_wakeup_fd(previous_wakeup)
+        wake_r.close()
+        wake_w.close()
     if not quiet:
         print("appfabric-mock stopped", file=sys.stderr, flush=True)
     return 0
