@@ -211,6 +211,10 @@ class Controls:
         plane.run_due()
         return tuple(plane.deliveries)
 
+    def clear_deliveries(self) -> None:
+        """Forget the deliveries made so far and what the in-memory sink holds; the schedule goes on."""
+        self.state.data_plane.clear()
+
     @property
     def delivery_sink(self) -> "Sink":
         """Where deliveries go (see :meth:`set_delivery_sink`); in memory by default.

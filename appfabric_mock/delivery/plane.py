@@ -99,8 +99,14 @@ class DataPlane:
     def reset(self) -> None:
         """Forget every delivery and restart the schedule (the sink and settings stay)."""
         with self._lock:
+            self.clear()
             self.data = DeliveryState()
             self._next_due = None
+
+    def clear(self) -> None:
+        """Forget the deliveries made and what the in-memory sink holds (the schedule goes on)."""
+        with self._lock:
+            self.data.deliveries = []
             clear = getattr(self._sink, "clear", None)
             if clear is not None:
                 clear()
