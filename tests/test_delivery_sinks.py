@@ -138,6 +138,24 @@ def test_a_boto3_sink_stops_delivering_when_moto_stops() -> None:
             sink._client("s3", "us-east-1").list_buckets()
 
 
+def test_due_deliveries_wait_while_moto_is_stopped() -> None:
+    from appfabric_mock import AppFabricMockWarning
+
+    with mock_appfabric(now=START) as m:
+        api = client()
+        ingestion = connected_ingestion(api)
+        s3_destination(api, ingestion)
+        with moto.mock_aws():
+            m.set_delivery_sink("boto3")
+        m.clock.advance(HALF_HOUR)
+        with pytest.warns(AppFabricMockWarning, match="not delivered"):
+            api.list_app_bundles()  # answered; the delivery stays due
+        with moto.mock_aws():
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="audit-logs")
+            api.list_app_bundles()
+            assert [d.delivered_at.strftime("%H:%M") for d in m.deliveries] == ["09:30"]
+
+
 def test_an_endpoint_url_is_an_explicit_choice() -> None:
     with mock_appfabric() as m:
         sink = m.set_delivery_sink("boto3", endpoint_url="http://127.0.0.1:9")

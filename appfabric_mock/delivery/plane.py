@@ -27,7 +27,7 @@ import datetime as _dt
 import json
 import random
 import threading
-from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Sequence, Tuple
 
 from .models import Delivery, DeliveryState
 
@@ -75,7 +75,18 @@ class DataPlane:
         next_due = self._next_due
         if next_due is not None and self._state.settings.clock.now() < next_due:
             return
-        self.run_due()
+        from .sinks import DeliveryRefused
+
+        try:
+            self.run_due()
+        except DeliveryRefused as refused:
+            # The call itself is not at fault: it is answered, the deliveries stay due.
+            import warnings
+
+            from ..mock import AppFabricMockWarning
+
+            warnings.warn(f"audit logs that fell due were not delivered: {refused}", AppFabricMockWarning,
+                          stacklevel=2)
 
     # -- configuration ----------------------------------------------------------------
     @property
@@ -127,13 +138,16 @@ class DataPlane:
                 data.last_run = last = last or now
                 data.next_due = self._next_due = self._due_after(last)
                 return []
-            times = self._due_between(last, now)
+            times, skipped = self._due_between(last, now)
+            targets = self.targets() if times else []
+            if targets:
+                check = getattr(self.sink, "check", None)
+                if check is not None:
+                    check()  # refused: nothing changes, the deliveries stay due
+            data.skipped_cycles += skipped
             data.last_run = now
             data.next_due = self._next_due = self._due_after(now)
-            if not times:
-                return []
             made: List[Delivery] = []
-            targets = self.targets()
             window = _dt.timedelta(seconds=self.interval)
             for at in times:
                 for target in targets:
@@ -150,18 +164,18 @@ class DataPlane:
         ms = _ms(moment)
         return _from_ms((ms // step + 1) * step)
 
-    def _due_between(self, after: _dt.datetime, until: _dt.datetime) -> List[_dt.datetime]:
+    def _due_between(self, after: _dt.datetime, until: _dt.datetime) -> Tuple[List[_dt.datetime], int]:
+        """The delivery times in (after, until], the latest ``max_catch_up``; and how many more."""
         step = self._interval_ms()
         first = (_ms(after) // step + 1) * step
         last = _ms(until)
         if first > last:
-            return []
+            return [], 0
         count = (last - first) // step + 1
         # Only the latest max_catch_up are kept (and built: a jump of years is cheap).
         keep = min(count, self.max_catch_up)
-        self.data.skipped_cycles += count - keep
         start = first + (count - keep) * step
-        return [_from_ms(start + i * step) for i in range(keep)]
+        return [_from_ms(start + i * step) for i in range(keep)], count - keep
 
     # -- what can receive ---------------------------------------------------------------
     def targets(self, ingestion_arn: Optional[str] = None,
