@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .identity import DEFAULT_REGION, is_account_id
 
 if TYPE_CHECKING:
+    import os
+
     from .access import AccessControl, AccessRule
     from .backend.backend import AppFabricBackend
     from .backend.models import AppAuthorization, Ingestion, IngestionDestination
@@ -66,7 +68,9 @@ class Controls:
         parsed = arns.parse_arn(arn)
         if parsed is None or parsed.kind != kind:
             raise ValueError(f"not an {name} ARN: {arn}")
-        backend = self.state.store.backend(parsed.account, parsed.region)
+        backend = self.state.store.find(parsed.account, parsed.region)  # a lookup creates no backend
+        if backend is None:
+            raise KeyError(f"no {name} {arn}")
         found: Any = backend.bundles.get(parsed.bundle_id)
         child = parsed.child_id or ""
         if found is not None:
@@ -312,6 +316,44 @@ class Controls:
         from .snapshot import flat_resources
 
         return flat_resources(self.state)
+
+    # -- saving and loading -------------------------------------------------------------
+    def save(self, path: "Optional[Union[str, os.PathLike[str]]]" = None) -> str:
+        """Write the whole state to ``path`` (default: the ``state_file``) atomically; returns the path.
+
+        Resources, tasks, idempotency tokens, the clock, registered users, the account map,
+        access rules and the configuration are saved; recorded calls and faults are not.  The
+        key of the idempotency digests goes to ``path + ".key"`` unless it is the user's
+        (``state_key``, ``APPFABRIC_MOCK_STATE_KEY``): see :mod:`appfabric_mock.persistence`.
+
+        :raises ValueError: without ``path`` when the mock has no state file.
+        """
+        from .persistence import save
+
+        state = self.state
+        if path is None:
+            if state.state_file is None:
+                raise ValueError("save(): give a path (this mock has no state_file)")
+            path = state.state_file.path
+        return save(state, path)
+
+    def load(self, path: "Optional[Union[str, os.PathLike[str]]]" = None, *, key: Optional[str] = None) -> None:
+        """Replace the whole state with the one saved in ``path`` (default: the ``state_file``).
+
+        :param key: the key the file's digests were made with, when it is not in ``path + ".key"``
+            (default: ``APPFABRIC_MOCK_STATE_KEY``).
+        :raises ~appfabric_mock.persistence.StateFileError: for a missing, damaged or newer file,
+            or the wrong key (the state is then unchanged).
+        """
+        from .persistence import load
+
+        state = self.state
+        if path is None:
+            if state.state_file is None:
+                raise ValueError("load(): give a path (this mock has no state_file)")
+            state.state_file.load()
+            return
+        load(state, path, key)
 
     # -- accounts -----------------------------------------------------------------------
     def map_access_key(self, access_key_id: str, account_id: str) -> None:

@@ -27,7 +27,7 @@ import datetime as _dt
 import json
 import random
 import threading
-from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .models import Delivery, DeliveryState
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..backend.backend import AppFabricBackend
     from ..backend.models import Ingestion, IngestionDestination
     from ..state import CallContext, MockState
-    from .sinks import Sink
+    from .sinks import MemoryStore, Sink
 
 _UTC = _dt.timezone.utc
 DEFAULT_INTERVAL = 1800.0
@@ -55,6 +55,15 @@ class Target(NamedTuple):
     destination: "IngestionDestination"
 
 
+class SavedPlane(NamedTuple):
+    """A data plane read from a state file, ready to restore."""
+
+    interval: float
+    events_per_delivery: int
+    data: DeliveryState
+    memory: Optional["MemoryStore"]
+
+
 class DataPlane:
     """Deliveries of one mock's state (created with the state; cheap until used)."""
 
@@ -68,6 +77,8 @@ class DataPlane:
         self._lock = threading.RLock()
         #: ``data.next_due`` kept where the per-call check reads it without a lock.
         self._next_due: Optional[_dt.datetime] = None
+        #: Something a state file should save happened (see _changed).
+        self._dirty = False
 
     # -- the hook ---------------------------------------------------------------------
     def guard(self, context: "CallContext") -> None:
@@ -122,6 +133,70 @@ class DataPlane:
             if clear is not None:
                 clear()
 
+    def dump(self) -> Dict[str, Any]:
+        """The plane's state as JSON-ready data (state files): settings, deliveries, the
+        schedule and what the in-memory sink holds (another sink is the process's choice)."""
+        from .models import bytes_to_json, state_to_json
+        from .sinks import MemorySink
+
+        with self._lock:
+            out: Dict[str, Any] = {
+                "interval": self.interval,
+                "eventsPerDelivery": self.events_per_delivery,
+                "state": state_to_json(self.data),
+            }
+            sink = self._sink
+            if isinstance(sink, MemorySink):
+                store = sink.store
+                out["memory"] = {
+                    "objects": {bucket: {key: bytes_to_json(body) for key, body in objects.items()}
+                                for bucket, objects in store.objects.items()},
+                    "records": {stream: [[r.record_id, bytes_to_json(r.data)] for r in records]
+                                for stream, records in store.records.items()},
+                }
+            return out
+
+    @staticmethod
+    def parse(saved: Dict[str, Any]) -> "SavedPlane":
+        """Read what :meth:`dump` wrote (before anything is replaced).
+
+        :raises ValueError: for data that is not such a state.
+        """
+        from .models import bytes_from_json, state_from_json
+        from .sinks import FirehoseRecord, MemoryStore
+
+        data = state_from_json(saved["state"])
+        memory = saved.get("memory")
+        store = None
+        if memory is not None:
+            try:
+                store = MemoryStore(
+                    objects={bucket: {key: bytes_from_json(body) for key, body in objects.items()}
+                             for bucket, objects in memory["objects"].items()},
+                    records={stream: [FirehoseRecord(str(rid), bytes_from_json(body)) for rid, body in records]
+                             for stream, records in memory["records"].items()},
+                )
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise ValueError(f"not a saved delivery sink: {exc}") from None
+        try:
+            return SavedPlane(float(saved["interval"]), int(saved["eventsPerDelivery"]), data, store)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a saved data plane: {exc}") from None
+
+    def restore(self, saved: "SavedPlane") -> None:
+        """Replace the plane's state by a parsed saved one (an in-memory sink gets its content back)."""
+        from .sinks import MemorySink
+
+        with self._lock:
+            self.interval = saved.interval
+            self.events_per_delivery = saved.events_per_delivery
+            self.data = saved.data
+            self._next_due = saved.data.next_due
+            if saved.memory is not None:
+                sink = MemorySink()
+                sink.store = saved.memory
+                self._sink = sink
+
     @property
     def deliveries(self) -> List[Delivery]:
         with self._lock:
@@ -130,6 +205,23 @@ class DataPlane:
     # -- the schedule -----------------------------------------------------------------
     def run_due(self) -> List[Delivery]:
         """Make every delivery whose time has come (bounded by ``max_catch_up``); return them."""
+        with self._lock:
+            made = self._run_due()
+        self._changed()
+        return made
+
+    def _changed(self) -> None:
+        """Tell the state file (if any) that deliveries were made or a destination failed.
+
+        Called outside this plane's lock: the state file's save takes it (to dump the plane).
+        """
+        with self._lock:
+            dirty, self._dirty = self._dirty, False
+        on_change = getattr(self._state.store, "on_change", None) if dirty else None
+        if on_change is not None:
+            on_change()
+
+    def _run_due(self) -> List[Delivery]:
         with self._lock:
             now = self._state.settings.clock.now()
             data = self.data
@@ -211,16 +303,16 @@ class DataPlane:
     ) -> List[Delivery]:
         """Deliver to every eligible destination of the ingestion now (see the control)."""
         with self._lock:
-            self.run_due()
+            made = self._run_due()
             now = self._state.settings.clock.now()
-            made: List[Delivery] = []
             window = now - _dt.timedelta(seconds=CONTROL_WINDOW)
             number = self.events_per_delivery if count is None else count
             for target in self.targets(ingestion_arn, destination_arn):
                 delivery = self._deliver(target, events, number, now, window, "control")
                 if delivery is not None:
                     made.append(delivery)
-            return made
+        self._changed()
+        return [d for d in made if d.trigger == "control"]
 
     def _deliver(self, target: Target, events: Optional[Sequence[Any]], count: int,
                  at: _dt.datetime, window_start: _dt.datetime, trigger: str) -> Optional[Delivery]:
@@ -283,6 +375,7 @@ class DataPlane:
             record_ids=record_ids,
         )
         data.deliveries.append(delivery)
+        self._dirty = True
         return delivery
 
     def _random(self, destination_arn: str, number: int) -> random.Random:
@@ -317,6 +410,7 @@ class DataPlane:
 
     def _fail(self, target: Target, reason: str) -> None:
         backend, destination = target.backend, target.destination
+        self._dirty = True
         with backend.lock:
             if destination.status != "Failed" or destination.status_reason != reason:
                 destination.status = "Failed"
