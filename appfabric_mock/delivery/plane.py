@@ -67,18 +67,38 @@ class SavedPlane(NamedTuple):
 class DataPlane:
     """Deliveries of one mock's state (created with the state; cheap until used)."""
 
+    # Every mock start builds one (and `with mock_appfabric(): pass` has a budget of
+    # microseconds): slots, and the delivery state made on first use.
+    __slots__ = ("_state", "interval", "events_per_delivery", "max_catch_up", "_sink", "_data", "_lock",
+                 "_next_due", "_dirty")
+
     def __init__(self, state: "MockState") -> None:
         self._state = state
         self.interval = DEFAULT_INTERVAL
         self.events_per_delivery = DEFAULT_EVENTS_PER_DELIVERY
         self.max_catch_up = DEFAULT_MAX_CATCH_UP
         self._sink: Optional["Sink"] = None
-        self.data = DeliveryState()
+        self._data: Optional[DeliveryState] = None
         self._lock = threading.RLock()
         #: ``data.next_due`` kept where the per-call check reads it without a lock.
         self._next_due: Optional[_dt.datetime] = None
         #: Something a state file should save happened (see _changed).
         self._dirty = False
+
+    @property
+    def data(self) -> DeliveryState:
+        """What the plane remembers (deliveries, schedule); a plain dataclass."""
+        data = self._data
+        if data is None:
+            with self._lock:
+                if self._data is None:
+                    self._data = DeliveryState()
+                data = self._data
+        return data
+
+    @data.setter
+    def data(self, data: DeliveryState) -> None:
+        self._data = data
 
     # -- the hook ---------------------------------------------------------------------
     def guard(self, context: "CallContext") -> None:
