@@ -29,6 +29,7 @@ import random
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from .formats import FormatError, ParquetUnavailable
 from .models import Delivery, DeliveryState
 
 if TYPE_CHECKING:
@@ -112,12 +113,7 @@ class DataPlane:
             self.run_due()
         except DeliveryRefused as refused:
             # The call itself is not at fault: it is answered, the deliveries stay due.
-            import warnings
-
-            from ..mock import AppFabricMockWarning
-
-            warnings.warn(f"audit logs that fell due were not delivered: {refused}", AppFabricMockWarning,
-                          stacklevel=2)
+            _warn(f"audit logs that fell due were not delivered: {refused}")
 
     # -- configuration ----------------------------------------------------------------
     @property
@@ -263,7 +259,15 @@ class DataPlane:
             window = _dt.timedelta(seconds=self.interval)
             for at in times:
                 for target in targets:
-                    delivery = self._deliver(target, None, self.events_per_delivery, at, at - window, "schedule")
+                    # Events from before the destination existed are not its to receive.
+                    start = max(at - window, target.destination.created_at)
+                    try:
+                        delivery = self._deliver(target, None, self.events_per_delivery, at, start, "schedule")
+                    except (ParquetUnavailable, FormatError) as problem:
+                        # A delivery the mock cannot write must not fail the call that made it due.
+                        _warn(f"no audit logs delivered to {target.destination.arn} at {at.isoformat()}: "
+                              f"{problem}")
+                        continue
                     if delivery is not None:
                         made.append(delivery)
             return made
@@ -436,6 +440,14 @@ class DataPlane:
                 destination.status = "Failed"
                 destination.status_reason = reason
                 destination.updated_at = self._state.settings.clock.now()
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    from ..mock import AppFabricMockWarning
+
+    warnings.warn(message, AppFabricMockWarning, stacklevel=3)
 
 
 def check_events(events: Any) -> List[Any]:
