@@ -13,10 +13,12 @@ do the same on demand.
 What is saved: every resource of every account and region, user access
 tasks, idempotency tokens (with their expiry), the counters that order
 listings, the clock when frozen, the id generator's position when seeded,
-registered app users, the account map, access rules and the configuration
-(quotas, apps, strictness, page size, the call log's bound).  Not saved:
+registered app users, the account map, access rules, the configuration
+(quotas, apps, strictness, page size, the call log's bound, the delivery
+cadence) and the data plane's record of deliveries and schedule.  Not saved:
 recorded calls (a log), injected faults (their predicates may be Python
-functions) and the wall clock.
+functions), the delivery sink (a memory sink's objects, a boto3 client) and
+the wall clock.
 
 **Secrets.** The mock keeps no credential.  What it keeps of an idempotent
 request is a keyed digest (BLAKE2b) of its parameters, which include the
@@ -148,6 +150,10 @@ def _dump(state: MockState) -> Dict[str, Any]:
                 continue
             has_digests = has_digests or bool(backend._idempotency)
             backends.append({"account": account, "region": region, "state": encode_backend(backend)})
+    plane = state.data_plane
+    with plane._lock:
+        data_plane = {"interval": plane.interval, "eventsPerDelivery": plane.events_per_delivery,
+                      "maxCatchUp": plane.max_catch_up, "data": encode(plane.data)}
     access = state.access
     limit = state.recorder.limit
     return {
@@ -166,6 +172,7 @@ def _dump(state: MockState) -> Dict[str, Any]:
             "access": [[r.action, r.effect, sorted(r.access_key_ids) if r.access_key_ids is not None else None]
                        for r in access.rules] if access is not None else [],
             "backends": backends,
+            "dataPlane": data_plane,
         },
     }
 
@@ -200,6 +207,11 @@ class _Loaded:
         self.check_responses = bool(body["checkResponses"])
         self.max_recorded_calls = body["maxRecordedCalls"]
         self.access: List[Tuple[str, str, Optional[List[str]]]] = [tuple(rule) for rule in body["access"]]  # type: ignore
+        plane = body["dataPlane"]
+        self.plane_settings = (float(plane["interval"]), int(plane["eventsPerDelivery"]), int(plane["maxCatchUp"]))
+        self.plane_data = decode(plane["data"])
+        if type(self.plane_data) is not type(state.data_plane.data):
+            raise CodecError("the data plane's state is not a DeliveryState")
         self.key = key
         self.backends: Dict[Tuple[str, str], "AppFabricBackend"] = {}
         for entry in body["backends"]:
@@ -233,6 +245,11 @@ class _Loaded:
             state.access.clear()
             for action, effect, keys in self.access:
                 state.access.add(action, effect, keys)
+        plane = state.data_plane
+        with plane._lock:
+            plane.interval, plane.events_per_delivery, plane.max_catch_up = self.plane_settings
+            plane.data = self.plane_data
+            plane._next_due = self.plane_data.next_due
         state.store.replace(self.backends)
 
 
