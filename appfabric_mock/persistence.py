@@ -14,11 +14,11 @@ What is saved: every resource of every account and region, user access
 tasks, idempotency tokens (with their expiry), the counters that order
 listings, the clock when frozen, the id generator's position when seeded,
 registered app users, the account map, access rules, the configuration
-(quotas, apps, strictness, page size, the call log's bound, the delivery
-cadence) and the data plane's record of deliveries and schedule.  Not saved:
+(quotas, apps, strictness, page size, the call log's bound) and the data plane
+(audit-log deliveries made, the delivery schedule, the in-memory sink's
+objects and records).  Not saved: the delivery sink chosen (a process's),
 recorded calls (a log), injected faults (their predicates may be Python
-functions), the delivery sink (a memory sink's objects, a boto3 client) and
-the wall clock.
+functions) and the wall clock.
 
 **Secrets.** The mock keeps no credential.  What it keeps of an idempotent
 request is a keyed digest (BLAKE2b) of its parameters, which include the
@@ -150,10 +150,6 @@ def _dump(state: MockState) -> Dict[str, Any]:
                 continue
             has_digests = has_digests or bool(backend._idempotency)
             backends.append({"account": account, "region": region, "state": encode_backend(backend)})
-    plane = state.data_plane
-    with plane._lock:
-        data_plane = {"interval": plane.interval, "eventsPerDelivery": plane.events_per_delivery,
-                      "maxCatchUp": plane.max_catch_up, "data": encode(plane.data)}
     access = state.access
     limit = state.recorder.limit
     return {
@@ -172,7 +168,8 @@ def _dump(state: MockState) -> Dict[str, Any]:
             "access": [[r.action, r.effect, sorted(r.access_key_ids) if r.access_key_ids is not None else None]
                        for r in access.rules] if access is not None else [],
             "backends": backends,
-            "dataPlane": data_plane,
+            # Audit-log deliveries (appfabric_mock.delivery): their record, schedule and in-memory sink.
+            "dataPlane": state.data_plane.dump(),
         },
     }
 
@@ -207,12 +204,9 @@ class _Loaded:
         self.check_responses = bool(body["checkResponses"])
         self.max_recorded_calls = body["maxRecordedCalls"]
         self.access: List[Tuple[str, str, Optional[List[str]]]] = [tuple(rule) for rule in body["access"]]  # type: ignore
-        plane = body["dataPlane"]
-        self.plane_settings = (float(plane["interval"]), int(plane["eventsPerDelivery"]), int(plane["maxCatchUp"]))
-        self.plane_data = decode(plane["data"])
-        if type(self.plane_data) is not type(state.data_plane.data):
-            raise CodecError("the data plane's state is not a DeliveryState")
         self.key = key
+        saved_plane = body.get("dataPlane")  # absent in files written before the data plane
+        self.data_plane = state.data_plane.parse(saved_plane) if saved_plane is not None else None
         self.backends: Dict[Tuple[str, str], "AppFabricBackend"] = {}
         for entry in body["backends"]:
             account, region = str(entry["account"]), str(entry["region"])
@@ -245,12 +239,9 @@ class _Loaded:
             state.access.clear()
             for action, effect, keys in self.access:
                 state.access.add(action, effect, keys)
-        plane = state.data_plane
-        with plane._lock:
-            plane.interval, plane.events_per_delivery, plane.max_catch_up = self.plane_settings
-            plane.data = self.plane_data
-            plane._next_due = self.plane_data.next_due
         state.store.replace(self.backends)
+        if self.data_plane is not None:
+            state.data_plane.restore(self.data_plane)
 
 
 def _read_document(path: str) -> Dict[str, Any]:

@@ -92,9 +92,16 @@ def test_server_load_rows(output: str) -> None:
     assert "ThreadedServer start" in output
 
 
+def test_delivery_rows(output: str) -> None:
+    s3 = _row(output, "S3, OCSF JSON lines")
+    firehose = _row(output, "Firehose, OCSF records")
+    assert NUMBER.match(s3[1]) and NUMBER.match(s3[2]) and s3[3] == ">= 50,000", s3
+    assert NUMBER.match(firehose[1]) and NUMBER.match(firehose[2]), firehose
+
+
 def test_summary_line(output: str) -> None:
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("SUMMARY ") and "targets met" in summary
     for label in ("mock/floor", "with mock_appfabric(): pass", "moto/mock", "import", "scale Get", "scale List",
-                  "server", "server load errors"):
+                  "server", "server load errors", "delivery events/s"):
         assert label in summary, label

@@ -1,8 +1,7 @@
 """Backend state as JSON-ready data and back, generic over the model classes.
 
-Every dataclass and named tuple of :mod:`appfabric_mock.backend.models`,
-:mod:`appfabric_mock.backend.apps` and :mod:`appfabric_mock.delivery.models` is
-encoded field by field, so a field added
+Every dataclass and named tuple of :mod:`appfabric_mock.backend.models` and
+:mod:`appfabric_mock.backend.apps` is encoded field by field, so a field added
 to a model is saved and loaded without a change here, as long as its value is
 made of what this module knows: None, booleans, numbers, strings, datetimes,
 lists, tuples, dicts (any keys), :class:`~appfabric_mock.backend.collection.Collection`
@@ -25,7 +24,6 @@ import dataclasses
 import datetime as _dt
 from typing import Any, Dict, Mapping
 
-from ..delivery import models as delivery_models
 from . import apps, models
 from .backend import AppFabricBackend
 from .base import TRANSIENT_ATTRIBUTES
@@ -35,7 +33,7 @@ from .settings import Settings
 
 def _model_classes() -> Dict[str, type]:
     found: Dict[str, type] = {}
-    for module in (models, apps, delivery_models):
+    for module in (models, apps):
         for name, value in vars(module).items():
             if isinstance(value, type) and value.__module__ == module.__name__ and (
                     dataclasses.is_dataclass(value) or (issubclass(value, tuple) and hasattr(value, "_fields"))):
