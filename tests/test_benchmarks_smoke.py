@@ -82,6 +82,16 @@ def test_server_rows(output: str) -> None:
     assert available or (mock[1] == minimal[1] == "not available"), (mock, minimal)
 
 
+def test_server_load_rows(output: str) -> None:
+    for level in ("1 keep-alive client", "8 keep-alive clients", "50 keep-alive clients",
+                  "8 clients, new connection per request"):
+        cells = _row(output, level)
+        rps, p99, errors = cells[1:4]
+        assert NUMBER.match(rps) and NUMBER.match(p99), cells
+        assert errors.startswith("0/"), cells  # no error at any level
+    assert "ThreadedServer start" in output
+
+
 def test_delivery_rows(output: str) -> None:
     s3 = _row(output, "S3, OCSF JSON lines")
     firehose = _row(output, "Firehose, OCSF records")
@@ -93,7 +103,7 @@ def test_summary_line(output: str) -> None:
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("SUMMARY ") and "targets met" in summary
     for label in ("mock/floor", "with mock_appfabric(): pass", "moto/mock", "import", "scale Get", "scale List",
-                  "server", "delivery events/s"):
+                  "server", "server load errors", "delivery events/s"):
         assert label in summary, label
 
 

@@ -29,6 +29,7 @@ import random
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from .formats import FormatError, ParquetUnavailable
 from .models import Delivery, DeliveryState
 
 if TYPE_CHECKING:
@@ -69,6 +70,11 @@ class SavedPlane(NamedTuple):
 class DataPlane:
     """Deliveries of one mock's state (created with the state; cheap until used)."""
 
+    # Every mock start builds one (and `with mock_appfabric(): pass` has a budget of
+    # microseconds): slots, and the delivery state made on first use.
+    __slots__ = ("_state", "interval", "events_per_delivery", "max_catch_up", "_sink", "_data", "_lock",
+                 "_next_due", "_dirty")
+
     def __init__(self, settings: "Settings", store: "Store") -> None:
         self._settings = settings
         self._store = store
@@ -76,12 +82,27 @@ class DataPlane:
         self.events_per_delivery = DEFAULT_EVENTS_PER_DELIVERY
         self.max_catch_up = DEFAULT_MAX_CATCH_UP
         self._sink: Optional["Sink"] = None
-        self.data = DeliveryState()
+        self._data: Optional[DeliveryState] = None
         self._lock = threading.RLock()
         #: ``data.next_due`` kept where the per-call check reads it without a lock.
         self._next_due: Optional[_dt.datetime] = None
         #: Something a state file should save happened (see _changed).
         self._dirty = False
+
+    @property
+    def data(self) -> DeliveryState:
+        """What the plane remembers (deliveries, schedule); a plain dataclass."""
+        data = self._data
+        if data is None:
+            with self._lock:
+                if self._data is None:
+                    self._data = DeliveryState()
+                data = self._data
+        return data
+
+    @data.setter
+    def data(self, data: DeliveryState) -> None:
+        self._data = data
 
     # -- the hook ---------------------------------------------------------------------
     def guard(self, context: "CallContext") -> None:
@@ -95,12 +116,7 @@ class DataPlane:
             self.run_due()
         except DeliveryRefused as refused:
             # The call itself is not at fault: it is answered, the deliveries stay due.
-            import warnings
-
-            from ..mock import AppFabricMockWarning
-
-            warnings.warn(f"audit logs that fell due were not delivered: {refused}", AppFabricMockWarning,
-                          stacklevel=2)
+            _warn(f"audit logs that fell due were not delivered: {refused}")
 
     # -- configuration ----------------------------------------------------------------
     @property
@@ -246,7 +262,15 @@ class DataPlane:
             window = _dt.timedelta(seconds=self.interval)
             for at in times:
                 for target in targets:
-                    delivery = self._deliver(target, None, self.events_per_delivery, at, at - window, "schedule")
+                    # Events from before the destination existed are not its to receive.
+                    start = max(at - window, target.destination.created_at)
+                    try:
+                        delivery = self._deliver(target, None, self.events_per_delivery, at, start, "schedule")
+                    except (ParquetUnavailable, FormatError) as problem:
+                        # A delivery the mock cannot write must not fail the call that made it due.
+                        _warn(f"no audit logs delivered to {target.destination.arn} at {at.isoformat()}: "
+                              f"{problem}")
+                        continue
                     if delivery is not None:
                         made.append(delivery)
             return made
@@ -419,6 +443,14 @@ class DataPlane:
                 destination.status = "Failed"
                 destination.status_reason = reason
                 destination.updated_at = self._settings.clock.now()
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    from ..mock import AppFabricMockWarning
+
+    warnings.warn(message, AppFabricMockWarning, stacklevel=3)
 
 
 def check_events(events: Any) -> List[Any]:
