@@ -72,7 +72,7 @@ class DataPlane:
 
     # Every mock start builds one (and `with mock_appfabric(): pass` has a budget of
     # microseconds): slots, and the delivery state made on first use.
-    __slots__ = ("_state", "interval", "events_per_delivery", "max_catch_up", "_sink", "_data", "_lock",
+    __slots__ = ("_settings", "_store", "interval", "events_per_delivery", "max_catch_up", "_sink", "_data", "_lock",
                  "_next_due", "_dirty")
 
     def __init__(self, settings: "Settings", store: "Store") -> None:
