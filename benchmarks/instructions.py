@@ -39,6 +39,13 @@ from run import OAUTH, REGION, _authorization, _bundle, _ingestions, _with_autho
 WARM_UP = 20
 
 
+def _authorizations(client: Any, count: int) -> Dict[str, Any]:
+    bundle = _bundle(client)
+    for index in range(count):
+        _authorization(client, bundle, f"tenant-{index}")
+    return {"bundle": bundle}
+
+
 Seed = Callable[[Any], Dict[str, Any]]
 Step = Callable[[Any, Dict[str, Any], int], Any]
 
@@ -55,6 +62,11 @@ CASES: Dict[str, "tuple[Seed, Step]"] = {
     "ListIngestions-50": (
         lambda c: _ingestions(c, 50),
         lambda c, a, i: c.list_ingestions(appBundleIdentifier=a["bundle"]),
+    ),
+    # Summaries with a nested tenant and a timestamp: the structure copies the serialiser plans.
+    "ListAppAuthorizations-50": (
+        lambda c: _authorizations(c, 50),
+        lambda c, a, i: c.list_app_authorizations(appBundleIdentifier=a["bundle"]),
     ),
     "UpdateAppAuthorization": (
         _with_authorization,
