@@ -24,7 +24,7 @@ from .errors import (
     ValidationException,
 )
 from .identity import DEFAULT_ACCOUNT_ID, SERVICE_REGIONS
-from .mock import AppFabricMock, AppFabricMockWarning, current_mock, mock_appfabric
+from .mock import AppFabricMock, AppFabricMockEscapeError, AppFabricMockWarning, current_mock, mock_appfabric
 
 if TYPE_CHECKING:
     from .backend.support import Clock
@@ -36,6 +36,7 @@ __all__ = [
     "AccessDeniedException",
     "AppFabricError",
     "AppFabricMock",
+    "AppFabricMockEscapeError",
     "AppFabricMockWarning",
     "Clock",
     "ConflictException",

@@ -88,3 +88,10 @@ def test_summary_line(output: str) -> None:
     for label in ("mock/floor", "with mock_appfabric(): pass", "moto/mock", "import", "scale Get", "scale List",
                   "server"):
         assert label in summary, label
+
+
+def test_async_per_call_rows(output: str) -> None:
+    assert "### Per call through aiobotocore" in output
+    for operation in ("GetAppBundle", "CreateAppAuthorization"):
+        assert any(line.startswith(f"| {operation} ") and line.count("x |") >= 1 and "<= 1.15x" in line
+                   for line in output.splitlines()), operation
