@@ -15,6 +15,7 @@ __all__ = [
     "ConflictException",
     "IdempotentParameterMismatch",
     "InternalServerException",
+    "InvalidToken",
     "ResourceNotFoundException",
     "ServiceQuotaExceededException",
     "ThrottlingException",
@@ -192,6 +193,17 @@ class IdempotentParameterMismatch(AppFabricError):
     modeled = False
 
 
+class InvalidToken(AppFabricError):
+    """HTTP 400: an expired pagination token.
+
+    Not a modelled shape: the model's documentation of ``nextToken`` names it.
+    """
+
+    code = "InvalidToken"
+    status = 400
+    modeled = False
+
+
 #: Error classes by error code, for fault injection and for the server's control API.
 ERROR_CLASSES: Mapping[str, type] = {
     cls.code: cls
@@ -205,5 +217,6 @@ ERROR_CLASSES: Mapping[str, type] = {
         ValidationException,
         UnknownOperationException,
         IdempotentParameterMismatch,
+        InvalidToken,
     )
 }
