@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass, field, fields
 from typing import Any, Dict, FrozenSet, Mapping, Optional, Union
 
@@ -10,6 +11,7 @@ from .backend.apps import API_KEY, OAUTH2, KnownApp
 from .backend.settings import DEFAULT_QUOTAS
 from .environment import environ_get
 from .identity import is_account_id
+from .recording import DEFAULT_RECORDED_CALLS
 from .state import MockState
 
 _QUOTA_NAMES = frozenset(DEFAULT_QUOTAS)
@@ -60,8 +62,17 @@ class MockConfig:
       (1 to 100, default 100).
     * ``check_responses``: check every response against its output shape, so a mock bug is
       an ``InternalServerException`` (also turned on by ``APPFABRIC_MOCK_CHECK_RESPONSES=1``).
-    * ``max_recorded_calls``: keep only the latest N calls in ``m.calls`` (None: keep all).  The
-      command-line server keeps 10,000, so a long-running server's memory stays bounded.
+    * ``max_recorded_calls``: keep only the latest N calls in ``m.calls`` (default 10,000, so a
+      long-running mock's memory stays bounded; an ``AppFabricMockWarning`` says so, once, when
+      calls start being dropped); None keeps every call.
+    * ``state_file``: a path: load the state from it if it exists, and save it there after every
+      change (see :mod:`appfabric_mock.persistence`).  A loaded state carries its own
+      configuration: the other options then apply only to a fresh state (a warning names them).
+    * ``state_key``: the key of the state file's digests of idempotent requests (default:
+      ``APPFABRIC_MOCK_STATE_KEY``, else a random key kept in ``<state_file>.key``).
+    * ``delivery_interval``: seconds of the mock's clock between audit-log deliveries (default
+      1800: AWS documents up to 30 minutes of delay); see :mod:`appfabric_mock.delivery.plane`.
+    * ``events_per_delivery``: events each scheduled delivery generates (default 10).
     """
 
     account_id: Optional[str] = None
@@ -77,7 +88,11 @@ class MockConfig:
     now: Union[_dt.datetime, str, None] = None
     default_page_size: int = 100
     check_responses: bool = False
-    max_recorded_calls: Optional[int] = None
+    max_recorded_calls: Optional[int] = DEFAULT_RECORDED_CALLS
+    state_file: Optional[Union[str, "os.PathLike[str]"]] = None
+    state_key: Optional[str] = None
+    delivery_interval: float = 1800.0
+    events_per_delivery: int = 10
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> "MockConfig":
@@ -129,6 +144,12 @@ class MockConfig:
                 raise ValueError(f"mock_appfabric: {name} must be a non-negative number of seconds or None")
         if not 1 <= self.default_page_size <= 100:
             raise ValueError("mock_appfabric: default_page_size must be between 1 and 100")
+        if self.state_file is not None and not isinstance(self.state_file, (str, os.PathLike)):
+            raise TypeError("mock_appfabric: state_file must be a path")
+        if self.state_key is not None and (not isinstance(self.state_key, str) or not self.state_key):
+            raise ValueError("mock_appfabric: state_key must be a non-empty string")
+        if self.delivery_interval != 1800.0 or self.events_per_delivery != 10:
+            _check_delivery_options(self.delivery_interval, self.events_per_delivery)
 
     def apply(self, state: MockState) -> None:
         """Configure a fresh state."""
@@ -171,5 +192,32 @@ class MockConfig:
             settings.clock.set(self.now)
         settings.default_page_size = self.default_page_size
         state.check_responses = self.check_responses or environ_get(CHECK_RESPONSES_ENV) == "1"
-        if self.max_recorded_calls is not None:
+        if self.max_recorded_calls != DEFAULT_RECORDED_CALLS:
             state.recorder.keep_latest(self.max_recorded_calls)
+        plane = state.data_plane
+        plane.interval = float(self.delivery_interval)
+        plane.events_per_delivery = self.events_per_delivery
+        if self.state_file is not None:
+            self._attach(state)  # last: a saved state replaces what the options set
+
+    def _attach(self, state: MockState) -> None:
+        from .persistence import attach
+
+        if attach(state, self.state_file, self.state_key):  # type: ignore[arg-type]
+            ignored = sorted(set(self._options) - {"state_file", "state_key"})
+            if ignored:
+                import warnings
+
+                from .mock import AppFabricMockWarning
+
+                warnings.warn(
+                    f"mock_appfabric: the state in {os.fspath(self.state_file)} carries its own configuration: "  # type: ignore[arg-type]
+                    f"option(s) {', '.join(ignored)} apply only to a fresh state and are ignored",
+                    AppFabricMockWarning, stacklevel=4)
+
+
+def _check_delivery_options(interval: Any, per_delivery: Any) -> None:
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not 1 <= interval <= 86400:
+        raise ValueError("mock_appfabric: delivery_interval must be a number of seconds from 1 to 86400")
+    if isinstance(per_delivery, bool) or not isinstance(per_delivery, int) or not 0 <= per_delivery <= 100_000:
+        raise ValueError("mock_appfabric: events_per_delivery must be an int from 0 to 100000")

@@ -106,10 +106,8 @@ def dispatch_lowered(
             raise ValidationException.for_fields(problems)
         for guard in state.pre_backend_guards:
             guard(context)
-        backend = state.store.backend(account, region)
-        handler = getattr(backend, spec.method_name)
-        with backend.lock:
-            result = handler(params)
+        # A read in an account or region without state allocates nothing (Store.call).
+        result = state.store.call(account, region, spec.method_name, params, context.method != "GET")
         if state.check_responses and spec.model.output_shape is not None:
             _check_output(spec, result)
         status, out_headers, out_body = spec.output.serialize(result)

@@ -136,6 +136,8 @@ class AppFabricMock(Controls):
             self._starts -= 1
             _depth -= 1
             if _depth == 0:
+                if _state is not None and _state.state_file is not None:
+                    _state.state_file.save()  # what test controls changed since the last call
                 _activation_machinery()[0].uninstall()
                 if _env is not None:
                     _env.restore()

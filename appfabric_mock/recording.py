@@ -21,7 +21,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -277,15 +277,27 @@ def redact_output(operation: str, output: Dict[str, Any]) -> Dict[str, Any]:
 # -- the recorder ----------------------------------------------------------------------
 
 
+#: Calls a mock keeps unless ``max_recorded_calls`` says otherwise: a mock that runs for long
+#: (a server, a session-wide fixture) must not grow without bound.  Past it, the oldest calls
+#: are dropped and an :class:`~appfabric_mock.AppFabricMockWarning` says so, once.
+DEFAULT_RECORDED_CALLS = 10_000
+
+
 class CallRecorder:
-    """Observer that keeps a redacted :class:`Call` for every call (thread-safe)."""
+    """Observer that keeps a redacted :class:`Call` for every call (thread-safe), the latest ``limit``."""
 
-    def __init__(self) -> None:
-        self._calls: "Union[List[Call], Deque[Call]]" = []
+    def __init__(self, limit: Optional[int] = DEFAULT_RECORDED_CALLS) -> None:
+        self._calls: "Deque[Call]" = collections.deque(maxlen=limit)
         self._lock = threading.Lock()
+        self._warned = False
 
-    def keep_latest(self, limit: int) -> None:
-        """Keep only the latest ``limit`` calls from now on (older ones are dropped first)."""
+    @property
+    def limit(self) -> Optional[int]:
+        """How many calls are kept (None: all)."""
+        return self._calls.maxlen
+
+    def keep_latest(self, limit: Optional[int]) -> None:
+        """Keep only the latest ``limit`` calls from now on (None: all; older ones are dropped first)."""
         with self._lock:
             self._calls = collections.deque(self._calls, maxlen=limit)
 
@@ -298,7 +310,13 @@ class CallRecorder:
             operation = context.operation if context is not None else None
             call = Call(operation or None, {}, status, code, {}, None, None)
         with self._lock:
-            self._calls.append(call)
+            calls = self._calls
+            dropping = len(calls) == calls.maxlen and not self._warned
+            calls.append(call)
+            if dropping:
+                self._warned = True
+        if dropping and calls.maxlen:
+            _warn_dropping(calls.maxlen)
 
     def calls(self) -> Calls:
         """Every call so far, oldest first."""
@@ -335,6 +353,19 @@ def _record(context: "Optional[CallContext]", status: int, code: Optional[str], 
         return Call(operation, params, status, code, response, None, None)
     return Call(operation, params, status, code, response, context.account_id, context.region,
                 context.access_key_id, context.method, context.path, context.request_id or None)
+
+
+def _warn_dropping(limit: int) -> None:
+    message = (f"appfabric-mock keeps the latest {limit:,} recorded calls: older ones are dropped from now on "
+               f"(max_recorded_calls=None keeps every call, max_recorded_calls=N keeps N)")
+    try:
+        import warnings
+
+        from .mock import AppFabricMockWarning
+
+        warnings.warn(message, AppFabricMockWarning, stacklevel=2)
+    except Exception:  # warnings turned into errors must not fail the call being recorded
+        logger.warning(message)
 
 
 # -- assertions ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from .backend.settings import Settings
 from .backend.store import Store
+from .delivery.plane import DataPlane
 from .environment import environ_get
 from .identity import ACCOUNT_ENV, DEFAULT_ACCOUNT_ID
 
@@ -16,6 +17,7 @@ from .recording import CallRecorder
 if TYPE_CHECKING:
     from .access import AccessControl
     from .faults import FaultInjector
+    from .persistence import StateFile
 
 
 class CallContext:
@@ -65,6 +67,11 @@ class MockState:
         #: Created by the first ``inject_fault`` / ``deny`` / ``allow``, which also adds their guard.
         self.faults: Optional[FaultInjector] = None
         self.access: Optional[AccessControl] = None
+        #: Where the state is saved after every change (``state_file`` option), if anywhere.
+        self.state_file: Optional[StateFile] = None
+        #: Audit-log deliveries (appfabric_mock.delivery): those that fell due are made before each call.
+        self.data_plane = DataPlane(self)
+        self.pre_validation_guards.append(self.data_plane.guard)
 
     def account_for(self, access_key_id: Optional[str]) -> str:
         if access_key_id is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
 
@@ -36,6 +35,19 @@ INGESTION = "Ingestion"
 INGESTION_DESTINATION = "IngestionDestination"
 USER_ACCESS_TASK = "UserAccessTask"
 
+#: How long a client token is remembered, in seconds of the mock's clock.  AppFabric documents
+#: no window; 8 hours is the one most AWS services that document a window give (Verified
+#: Permissions, Directory Service Data, Lookout for Vision, Backup Search).  After it, the same
+#: token starts a new request, as those services say.
+IDEMPOTENCY_WINDOW_SECONDS = 8 * 60 * 60
+
+#: client token key -> (request digest, resource ARN, first result, expiry as a timestamp).
+IdempotencyEntry = Tuple[str, str, Result, float]
+
+
+#: Attributes of a backend that are not its state (its identity, shared settings and lock).
+TRANSIENT_ATTRIBUTES = frozenset({"account_id", "region", "settings", "lock"})
+
 
 class BackendBase:
     """Lookups, quotas, idempotency and pagination shared by every operation."""
@@ -49,10 +61,8 @@ class BackendBase:
         self.bundles: Collection[AppBundle] = Collection()
         self.tasks: Dict[str, UserAccessTask] = {}
         self._seq = 0
-        self._idempotency: Dict[Tuple[str, str, str], Tuple[str, str, Result]] = {}
-        # Keyed digests of idempotent requests: they may include secrets, which must
-        # not be recoverable from the mock's state.
-        self._digest_key = os.urandom(16)
+        # In insertion order, so the oldest entries are the first to expire.
+        self._idempotency: Dict[Tuple[str, str, str], IdempotencyEntry] = {}
 
     # -- basics ---------------------------------------------------------------------
     def _next_seq(self) -> int:
@@ -168,23 +178,35 @@ class BackendBase:
 
         ``create`` returns (resource ARN, result); ``current`` re-describes the
         resource by ARN, or returns None once it is gone (the first answer is
-        then repeated).
+        then repeated).  A token is remembered for :data:`IDEMPOTENCY_WINDOW_SECONDS`
+        of the mock's clock.
         """
         token = params.get("clientToken")
         if not token:
             return create()[1]
         key = (operation, scope, token)
         digest = self._request_digest(params)
-        seen = self._idempotency.get(key)
+        now = self._now().timestamp()
+        entries = self._idempotency
+        seen = entries.get(key)
         if seen is not None:
-            seen_digest, arn, first = seen
-            if not hmac.compare_digest(seen_digest, digest):
-                raise IdempotentParameterMismatch(
-                    f"The client token {token} was already used with different parameters"
-                )
-            return current(arn) or first
+            seen_digest, arn, first, expires = seen
+            if expires > now:
+                if not hmac.compare_digest(seen_digest, digest):
+                    raise IdempotentParameterMismatch(
+                        f"The client token {token} was already used with different parameters"
+                    )
+                return current(arn) or first
+            del entries[key]
         arn, result = create()
-        self._idempotency[key] = (digest, arn, result)
+        # Forget expired tokens, oldest first: a few per create at most, so memory follows the
+        # rate of creates over the window rather than every create ever made.
+        while entries:
+            oldest = next(iter(entries))
+            if entries[oldest][3] > now:
+                break
+            del entries[oldest]
+        entries[key] = (digest, arn, result, now + IDEMPOTENCY_WINDOW_SECONDS)
         return result
 
     def _request_digest(self, params: Params) -> str:
@@ -192,7 +214,15 @@ class BackendBase:
         text = _CANONICAL_JSON.encode(body)
         # Keyed BLAKE2b is a MAC in one C call; hmac.new(..., sha256) costs three times as
         # much, on every create that carries a client token (boto3 always sends one).
-        return hashlib.blake2b(text.encode(), key=self._digest_key, digest_size=32).hexdigest()
+        return hashlib.blake2b(text.encode(), key=self.settings.digest_key, digest_size=32).hexdigest()
+
+    def is_empty(self) -> bool:
+        """Whether this backend holds nothing: no resource, task, token or counter.
+
+        Generic over its attributes (every one but the identity, settings and lock is
+        state), so state added later counts without a change here.
+        """
+        return not any(value for name, value in vars(self).items() if name not in TRANSIENT_ATTRIBUTES)
 
     # -- pagination -----------------------------------------------------------------
     def _page(

@@ -42,6 +42,11 @@ class Collection(Generic[T]):
         more = start + limit < len(self._items)
         return items, (self._seqs[start + limit - 1] if more else None)
 
+    def entries(self) -> List[Tuple[str, int, T]]:
+        """(id, creation sequence, resource) of every resource, in creation order."""
+        ids = {id(resource): resource_id for resource_id, resource in self._by_id.items()}
+        return [(ids[id(resource)], seq, resource) for seq, resource in zip(self._seqs, self._items)]
+
     def __len__(self) -> int:
         return len(self._by_id)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
@@ -55,6 +56,9 @@ class Settings:
     #: Users that user access tasks find, by (app, tenant id, lower-cased email).
     app_users: Dict[Tuple[str, str, str], AppUser] = field(default_factory=dict, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    #: Key of the digests that remember idempotent requests (which may carry secrets): never
+    #: written into a state file (see :mod:`appfabric_mock.persistence`).
+    digest_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
 
     def quota(self, name: str) -> Optional[int]:
         return self.quotas.get(name)

@@ -7,7 +7,7 @@ import os
 import random
 import threading
 import uuid
-from typing import Optional, Union
+from typing import Any, Optional, Tuple, Union
 
 _UTC = _dt.timezone.utc
 
@@ -96,6 +96,18 @@ class IdGenerator:
         with self._lock:
             self.seed = seed
             self._random = random.Random(seed) if seed is not None else None
+
+    def position(self) -> Optional[Tuple[Any, ...]]:
+        """Where a seeded sequence stands (None when unseeded): what a state file saves."""
+        with self._lock:
+            return self._random.getstate() if self._random is not None else None
+
+    def restore(self, seed: Optional[int], position: Optional[Tuple[Any, ...]]) -> None:
+        """Continue the sequence of ``seed`` from ``position`` (as :meth:`position` gave it)."""
+        self.reseed(seed)
+        if position is not None and self._random is not None:
+            with self._lock:
+                self._random.setstate(position)
 
     def uuid(self) -> str:
         """A new version-4 UUID string."""
