@@ -20,7 +20,7 @@ from tests._workflow import (
     new_bundle,
     new_token,
 )
-from tests.helpers import poll_tasks
+from tests.helpers import make_authorization, poll_tasks
 
 EMAIL = "jane.doe@example.com"
 FIRST, LAST = "Janet", "Doevansky"
@@ -364,3 +364,25 @@ def test_snapshot_has_tasks_but_no_emails_or_names(appfabric_mock, appfabric_cli
     assert task_id in dumped
     for secret in (EMAIL, FIRST, LAST):
         assert secret not in dumped
+
+
+def test_tasks_apps_and_task_options_survive_a_state_file(tmp_path):
+    # The mock's new state (task progress, the app list with its endpoints, the task options)
+    # is plain data that the state file keeps.
+    path = tmp_path / "state.json"
+    options = {"extra_apps": {"BOX": "oauth2"}, "user_access_task_reads": 2, "now": "2024-05-01T12:00:00Z"}
+    with mock_appfabric(state_file=str(path), **options) as m:
+        api = client()
+        bundle = new_bundle(api)
+        new_authorization(api, bundle)
+        okta = new_authorization(api, bundle, app="OKTA", tenant="dev-1.okta.com", connect=False)
+        task_id = _start(api, bundle)["userAccessTasksList"][0]["taskId"]
+        assert _read(api, bundle, [task_id])[0]["resultStatus"] == "IN_PROGRESS"  # read 1 of 2
+    with mock_appfabric(state_file=str(path)) as m:  # the state file carries the configuration
+        api = client()
+        assert m.state.settings.task_reads == 2
+        got = api.get_app_authorization(appBundleIdentifier=bundle,
+                                        appAuthorizationIdentifier=okta["appAuthorizationArn"])["appAuthorization"]
+        assert got["authUrl"].startswith("https://dev-1.okta.com/oauth2/v1/authorize?")
+        assert [_read(api, bundle, [task_id])[0]["resultStatus"] for _ in range(2)] == ["IN_PROGRESS", "COMPLETED"]
+        assert make_authorization(api, bundle, app="BOX", tenant="box-1", auth_type="oauth2")["authType"] == "oauth2"

@@ -36,17 +36,15 @@ class KnownApp(NamedTuple):
     """An application name the API accepts.
 
     ``auth_type`` is ``"oauth2"``, ``"apiKey"`` or None (either is accepted: an app added
-    with ``extra_apps`` and no type).  ``authorize`` builds the OAuth authorize endpoint
-    from the tenant identifier (None: an invented ``https://<app>.oauth.example.com/oauth2/authorize``).
+    with ``extra_apps`` and no type).  ``authorize`` is the OAuth authorize endpoint: an
+    https URL, or the name of a tenant-specific one in :data:`TENANT_ENDPOINTS` (None: an
+    invented ``https://<app>.oauth.example.com/oauth2/authorize``).  Plain data, so state
+    files can save it.
     """
 
     display_name: str
     auth_type: Optional[str]
-    authorize: Optional[AuthorizeUrl] = None
-
-
-def _fixed(url: str) -> AuthorizeUrl:
-    return lambda tenant: url
+    authorize: Optional[str] = None
 
 
 def _okta(tenant: str) -> str:
@@ -70,20 +68,23 @@ def _microsoft(tenant: str) -> str:
     return f"https://login.microsoftonline.com/{quote(tenant, safe='')}/oauth2/v2.0/authorize"
 
 
+#: Authorize endpoints that depend on the tenant, by the name a :class:`KnownApp` gives.
+TENANT_ENDPOINTS: Mapping[str, AuthorizeUrl] = {"okta": _okta, "zendesk": _zendesk, "microsoft": _microsoft}
+
 #: The applications the API is known to accept, by ``app`` value.
 KNOWN_APPS: Mapping[str, KnownApp] = {
-    "SLACK": KnownApp("Slack", OAUTH2, _fixed("https://slack.com/oauth/v2/authorize")),
+    "SLACK": KnownApp("Slack", OAUTH2, "https://slack.com/oauth/v2/authorize"),
     "ASANA": KnownApp("Asana", API_KEY),  # a service account token
-    "JIRA": KnownApp("Atlassian Jira suite", OAUTH2, _fixed("https://auth.atlassian.com/authorize")),
-    "M365": KnownApp("Microsoft 365", OAUTH2, _microsoft),
-    "M365AUDITLOGS": KnownApp("Microsoft 365 Audit Logs", OAUTH2, _microsoft),
+    "JIRA": KnownApp("Atlassian Jira suite", OAUTH2, "https://auth.atlassian.com/authorize"),
+    "M365": KnownApp("Microsoft 365", OAUTH2, "microsoft"),
+    "M365AUDITLOGS": KnownApp("Microsoft 365 Audit Logs", OAUTH2, "microsoft"),
     # Server-to-server OAuth: client id and secret, no consent screen.
-    "ZOOM": KnownApp("Zoom", OAUTH2, _fixed("https://zoom.us/oauth/authorize")),
-    "ZENDESK": KnownApp("Zendesk", OAUTH2, _zendesk),
-    "OKTA": KnownApp("Okta", OAUTH2, _okta),
-    "GOOGLE": KnownApp("Google Workspace", OAUTH2, _fixed("https://accounts.google.com/o/oauth2/v2/auth")),
-    "DROPBOX": KnownApp("Dropbox", OAUTH2, _fixed("https://www.dropbox.com/oauth2/authorize")),
-    "SMARTSHEET": KnownApp("Smartsheet", OAUTH2, _fixed("https://app.smartsheet.com/b/authorize")),
+    "ZOOM": KnownApp("Zoom", OAUTH2, "https://zoom.us/oauth/authorize"),
+    "ZENDESK": KnownApp("Zendesk", OAUTH2, "zendesk"),
+    "OKTA": KnownApp("Okta", OAUTH2, "okta"),
+    "GOOGLE": KnownApp("Google Workspace", OAUTH2, "https://accounts.google.com/o/oauth2/v2/auth"),
+    "DROPBOX": KnownApp("Dropbox", OAUTH2, "https://www.dropbox.com/oauth2/authorize"),
+    "SMARTSHEET": KnownApp("Smartsheet", OAUTH2, "https://app.smartsheet.com/b/authorize"),
     # Cisco Duo's Admin API credential (integration key and secret key) is entered as one token.
     "CISCO": KnownApp("Cisco Duo", API_KEY),
     "TERRAFORMCLOUD": KnownApp("Terraform Cloud", API_KEY),  # an organization API token
@@ -94,7 +95,8 @@ def authorize_endpoint(app: str, tenant: str, apps: Mapping[str, KnownApp]) -> s
     """The authorize endpoint (no query) of ``app`` for ``tenant``."""
     known = apps.get(app)
     if known is not None and known.authorize is not None:
-        return known.authorize(tenant)
+        builder = TENANT_ENDPOINTS.get(known.authorize)
+        return builder(tenant) if builder is not None else known.authorize
     host = f"{app.lower()}.oauth.example.com" if app.isalnum() else "oauth.example.com"
     return f"https://{host}/oauth2/authorize"
 
