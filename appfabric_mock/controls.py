@@ -456,8 +456,11 @@ class Controls:
         * ``members``: other members of the error shape by their model names, e.g.
           ``{"quotaCode": "L-1234"}``; required members left out get defaults from the request.
 
-        The error is checked against the model now: an unknown code, an unknown operation or a
-        member the shape lacks is a ValueError.  Faults hit only requests that pass validation,
+        The error is checked against the model now: an unknown code, an error the operation's
+        model does not list (with ``"*"``: one that not every operation lists, so only
+        AccessDeniedException, InternalServerException, ThrottlingException and
+        ValidationException), an unknown operation or a member the shape lacks is a ValueError
+        naming what is allowed.  Faults hit only requests that pass validation,
         and a faulted call never reaches the backend.  Returns the :class:`~appfabric_mock.faults.Fault`
         (``hits``, ``remaining``, ``cancel()``).
         """
