@@ -61,20 +61,28 @@ class Controls:
         state.data_plane.reset()
 
     # -- app authorizations -----------------------------------------------------------
-    def _authorization(self, arn: str) -> Tuple["AppFabricBackend", "AppAuthorization"]:
+    def _locate(self, arn: str, kind: str, name: str) -> Tuple["AppFabricBackend", Any]:
+        """(backend, resource) of an app authorization, ingestion or ingestion destination ARN."""
         from .backend import arns
 
         parsed = arns.parse_arn(arn)
-        if parsed is None or parsed.kind != "appauthorization":
-            raise ValueError(f"not an app authorization ARN: {arn}")
-        backend = self.state.store.find(parsed.account, parsed.region)
+        if parsed is None or parsed.kind != kind:
+            raise ValueError(f"not an {name} ARN: {arn}")
+        backend = self.state.store.find(parsed.account, parsed.region)  # a lookup creates no backend
         if backend is None:
-            raise KeyError(f"no app authorization {arn}")
-        bundle = backend.bundles.get(parsed.bundle_id)
-        auth = bundle.authorizations.get(parsed.child_id or "") if bundle else None
-        if auth is None:
-            raise KeyError(f"no app authorization {arn}")
-        return backend, auth
+            raise KeyError(f"no {name} {arn}")
+        found: Any = backend.bundles.get(parsed.bundle_id)
+        child = parsed.child_id or ""
+        if found is not None:
+            found = (found.authorizations if kind == "appauthorization" else found.ingestions).get(child)
+        if found is not None and kind == "ingestiondestination":
+            found = found.destinations.get(parsed.destination_id or "")
+        if found is None:
+            raise KeyError(f"no {name} {arn}")
+        return backend, found
+
+    def _authorization(self, arn: str) -> Tuple["AppFabricBackend", "AppAuthorization"]:
+        return self._locate(arn, "appauthorization", "app authorization")
 
     def set_authorization_status(self, arn: str, status: str) -> None:
         """Force an app authorization into any status (e.g. ``TokenAutoRotationFailed``).
@@ -115,33 +123,10 @@ class Controls:
 
     # -- ingestion destinations -------------------------------------------------------
     def _destination(self, arn: str) -> Tuple["AppFabricBackend", "IngestionDestination"]:
-        from .backend import arns
-
-        parsed = arns.parse_arn(arn)
-        if parsed is None or parsed.kind != "ingestiondestination":
-            raise ValueError(f"not an ingestion destination ARN: {arn}")
-        backend = self.state.store.find(parsed.account, parsed.region)
-        if backend is None:
-            raise KeyError(f"no ingestion destination {arn}")
-        bundle = backend.bundles.get(parsed.bundle_id)
-        ingestion = bundle.ingestions.get(parsed.child_id or "") if bundle else None
-        destination = ingestion.destinations.get(parsed.destination_id or "") if ingestion else None
-        if destination is None:
-            raise KeyError(f"no ingestion destination {arn}")
-        return backend, destination
+        return self._locate(arn, "ingestiondestination", "ingestion destination")
 
     def _ingestion(self, arn: str) -> Tuple["AppFabricBackend", "Ingestion"]:
-        from .backend import arns
-
-        parsed = arns.parse_arn(arn)
-        if parsed is None or parsed.kind != "ingestion":
-            raise ValueError(f"not an ingestion ARN: {arn}")
-        backend = self.state.store.backend(parsed.account, parsed.region)
-        bundle = backend.bundles.get(parsed.bundle_id)
-        ingestion = bundle.ingestions.get(parsed.child_id or "") if bundle else None
-        if ingestion is None:
-            raise KeyError(f"no ingestion {arn}")
-        return backend, ingestion
+        return self._locate(arn, "ingestion", "ingestion")
 
     def set_destination_failed(self, arn: str, reason: str = "The destination is not accepting logs") -> None:
         """Mark a destination ``Failed`` with a ``statusReason`` (as when delivery fails).
@@ -216,6 +201,10 @@ class Controls:
         plane = self.state.data_plane
         plane.run_due()
         return tuple(plane.deliveries)
+
+    def clear_deliveries(self) -> None:
+        """Forget the deliveries made so far and what the in-memory sink holds; the schedule goes on."""
+        self.state.data_plane.clear()
 
     @property
     def delivery_sink(self) -> "Sink":

@@ -51,12 +51,12 @@ def run(echo: Callable[[str], Any] = print) -> int:
         destination = client.create_ingestion_destination(
             appBundleIdentifier=bundle,
             ingestionIdentifier=ingestion["arn"],
-            processingConfiguration={"auditLog": {"schema": "ocsf", "format": "parquet"}},
+            processingConfiguration={"auditLog": {"schema": "ocsf", "format": "json"}},
             destinationConfiguration={
                 "auditLog": {"destination": {"s3Bucket": {"bucketName": "audit-logs", "prefix": "okta/"}}}
             },
         )["ingestionDestination"]
-        echo(f"6. delivering OCSF/parquet to s3://audit-logs/okta/: destination {destination['status']}")
+        echo(f"6. delivering OCSF/JSON to s3://audit-logs/okta/: destination {destination['status']}")
 
         m.add_app_user(app="OKTA", tenant_id="dev-22002358.okta.com", email="jane@example.com",
                        user_id="00u1", first_name="Jane", last_name="Doe", status="ACTIVE")
@@ -73,17 +73,26 @@ def run(echo: Callable[[str], Any] = print) -> int:
             found = "found" if "userId" in result else result.get("taskError", {}).get("errorCode", "?")
             echo(f"7. user access in {result['app']}: {result['resultStatus']} after {polls} polls ({found})")
 
+        # The data plane: once the clock passes a delivery time (every 30 minutes), the ingestion
+        # delivers audit logs where AppFabric puts them, with the registered users as actors.
+        m.clock.advance(minutes=30)
+        [delivery] = m.deliveries
+        echo(f"8. 30 minutes later, {delivery.event_count} OCSF events in s3://{delivery.bucket}/{delivery.key}")
+        first = m.delivered_events()[0]
+        echo(f"   first event: {first['type_name']} by {first['user']['email_addr']} "
+             f"({first['metadata']['product']['name']}, event code {first['metadata']['event_code']})")
+
         updated = client.update_app_authorization(
             appBundleIdentifier=bundle,
             appAuthorizationIdentifier=tfc["appAuthorizationArn"],
             credential={"apiKeyCredential": {"apiKey": _SECRET + "-rotated"}},
         )["appAuthorization"]
-        echo(f"8. rotated the Terraform Cloud API key: status back to {updated['status']}")
+        echo(f"9. rotated the Terraform Cloud API key: status back to {updated['status']}")
 
         try:
             client.delete_app_bundle(appBundleIdentifier=bundle)
         except ClientError as error:
-            echo(f"9. deleting the bundle too early: {error.response['Error']['Code']}")
+            echo(f"10. deleting the bundle too early: {error.response['Error']['Code']}")
 
         client.delete_ingestion_destination(appBundleIdentifier=bundle, ingestionIdentifier=ingestion["arn"],
                                             ingestionDestinationIdentifier=destination["arn"])
@@ -92,5 +101,5 @@ def run(echo: Callable[[str], Any] = print) -> int:
             client.delete_app_authorization(appBundleIdentifier=bundle,
                                             appAuthorizationIdentifier=auth["appAuthorizationArn"])
         client.delete_app_bundle(appBundleIdentifier=bundle)
-        echo(f"10. torn down in order; bundles left: {len(client.list_app_bundles()['appBundleSummaryList'])}")
+        echo(f"11. torn down in order; bundles left: {len(client.list_app_bundles()['appBundleSummaryList'])}")
     return 0

@@ -13,8 +13,10 @@ do the same on demand.
 What is saved: every resource of every account and region, user access
 tasks, idempotency tokens (with their expiry), the counters that order
 listings, the clock when frozen, the id generator's position when seeded,
-registered app users, the account map, access rules and the configuration
-(quotas, apps, strictness, page size, the call log's bound).  Not saved:
+registered app users, the account map, access rules, the configuration
+(quotas, apps, strictness, page size, the call log's bound) and the data plane
+(audit-log deliveries made, the delivery schedule, the in-memory sink's
+objects and records).  Not saved: the delivery sink chosen (a process's),
 recorded calls (a log), injected faults (their predicates may be Python
 functions) and the wall clock.
 
@@ -166,6 +168,8 @@ def _dump(state: MockState) -> Dict[str, Any]:
             "access": [[r.action, r.effect, sorted(r.access_key_ids) if r.access_key_ids is not None else None]
                        for r in access.rules] if access is not None else [],
             "backends": backends,
+            # Audit-log deliveries (appfabric_mock.delivery): their record, schedule and in-memory sink.
+            "dataPlane": state.data_plane.dump(),
         },
     }
 
@@ -201,6 +205,8 @@ class _Loaded:
         self.max_recorded_calls = body["maxRecordedCalls"]
         self.access: List[Tuple[str, str, Optional[List[str]]]] = [tuple(rule) for rule in body["access"]]  # type: ignore
         self.key = key
+        saved_plane = body.get("dataPlane")  # absent in files written before the data plane
+        self.data_plane = state.data_plane.parse(saved_plane) if saved_plane is not None else None
         self.backends: Dict[Tuple[str, str], "AppFabricBackend"] = {}
         for entry in body["backends"]:
             account, region = str(entry["account"]), str(entry["region"])
@@ -234,6 +240,8 @@ class _Loaded:
             for action, effect, keys in self.access:
                 state.access.add(action, effect, keys)
         state.store.replace(self.backends)
+        if self.data_plane is not None:
+            state.data_plane.restore(self.data_plane)
 
 
 def _read_document(path: str) -> Dict[str, Any]:

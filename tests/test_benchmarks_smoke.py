@@ -82,9 +82,26 @@ def test_server_rows(output: str) -> None:
     assert available or (mock[1] == minimal[1] == "not available"), (mock, minimal)
 
 
+def test_server_load_rows(output: str) -> None:
+    for level in ("1 keep-alive client", "8 keep-alive clients", "50 keep-alive clients",
+                  "8 clients, new connection per request"):
+        cells = _row(output, level)
+        rps, p99, errors = cells[1:4]
+        assert NUMBER.match(rps) and NUMBER.match(p99), cells
+        assert errors.startswith("0/"), cells  # no error at any level
+    assert "ThreadedServer start" in output
+
+
+def test_delivery_rows(output: str) -> None:
+    s3 = _row(output, "S3, OCSF JSON lines")
+    firehose = _row(output, "Firehose, OCSF records")
+    assert NUMBER.match(s3[1]) and NUMBER.match(s3[2]) and s3[3] == ">= 50,000", s3
+    assert NUMBER.match(firehose[1]) and NUMBER.match(firehose[2]), firehose
+
+
 def test_summary_line(output: str) -> None:
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("SUMMARY ") and "targets met" in summary
     for label in ("mock/floor", "with mock_appfabric(): pass", "moto/mock", "import", "scale Get", "scale List",
-                  "server"):
+                  "server", "server load errors", "delivery events/s"):
         assert label in summary, label

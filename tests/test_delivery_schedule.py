@@ -241,3 +241,15 @@ def test_concurrent_deliveries_lose_nothing() -> None:
         assert len(deliveries) == 160 and len({d.key for d in deliveries}) == 160
         assert [d.seq for d in deliveries] == list(range(1, 161))
         assert len(m.delivered_events()) == 320
+
+
+def test_clear_deliveries_forgets_them_and_the_schedule_goes_on() -> None:
+    with mock_appfabric(now=START) as m:
+        api = client()
+        s3_destination(api, connected_ingestion(api))
+        m.clock.advance(HALF_HOUR)
+        assert len(m.deliveries) == 1
+        m.clear_deliveries()
+        assert m.deliveries == () and m.delivered_events() == []
+        m.clock.advance(HALF_HOUR)
+        assert [d.delivered_at.strftime("%H:%M") for d in m.deliveries] == ["10:00"]

@@ -138,6 +138,24 @@ def test_a_boto3_sink_stops_delivering_when_moto_stops() -> None:
             sink._client("s3", "us-east-1").list_buckets()
 
 
+def test_due_deliveries_wait_while_moto_is_stopped() -> None:
+    from appfabric_mock import AppFabricMockWarning
+
+    with mock_appfabric(now=START) as m:
+        api = client()
+        ingestion = connected_ingestion(api)
+        s3_destination(api, ingestion)
+        with moto.mock_aws():
+            m.set_delivery_sink("boto3")
+        m.clock.advance(HALF_HOUR)
+        with pytest.warns(AppFabricMockWarning, match="not delivered"):
+            api.list_app_bundles()  # answered; the delivery stays due
+        with moto.mock_aws():
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="audit-logs")
+            api.list_app_bundles()
+            assert [d.delivered_at.strftime("%H:%M") for d in m.deliveries] == ["09:30"]
+
+
 def test_an_endpoint_url_is_an_explicit_choice() -> None:
     with mock_appfabric() as m:
         sink = m.set_delivery_sink("boto3", endpoint_url="http://127.0.0.1:9")
@@ -194,3 +212,38 @@ def test_the_control_api_triggers_and_lists_deliveries() -> None:
         assert control_api.handle(m, "POST", "delivery-sink", b'{"kind": "boto3"}')[0] == 400
         assert json.loads(control_api.handle(m, "POST", "delivery-sink", b'{"kind": "memory"}')[2]) == {
             "sink": "memory"}
+
+
+def test_a_state_file_carries_deliveries_the_schedule_and_the_memory_sink(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with mock_appfabric(seed=5, now=START, state_file=path, delivery_interval=600) as m:
+        api = client()
+        ingestion = connected_ingestion(api)
+        s3_destination(api, ingestion)
+        firehose_destination(api, ingestion)
+        m.clock.advance(600)
+        api.list_app_bundles()  # a read: the deliveries it makes are saved all the same
+        before = m.deliveries
+        events = m.delivered_events()
+        assert len(before) == 2 and len(events) == 20
+    saved = json.loads(path.read_text())["state"]["dataPlane"]
+    assert saved["interval"] == 600 and len(saved["state"]["deliveries"]) == 2
+
+    with mock_appfabric(state_file=path) as m:
+        assert m.deliveries == before
+        assert m.delivered_events() == events
+        m.clock.advance(600)  # the schedule goes on where it was
+        assert [d.delivered_at.strftime("%H:%M") for d in m.deliveries] == ["09:10", "09:10", "09:20", "09:20"]
+
+
+def test_a_damaged_saved_data_plane_is_refused(tmp_path: Path) -> None:
+    from appfabric_mock.persistence import StateFileError
+
+    path = tmp_path / "state.json"
+    with mock_appfabric(state_file=path):
+        pass
+    document = json.loads(path.read_text())
+    document["state"]["dataPlane"]["state"]["deliveries"] = [{"seq": "x"}]
+    path.write_text(json.dumps(document))
+    with pytest.raises(StateFileError, match="damaged"), mock_appfabric(state_file=path):
+        pass

@@ -57,6 +57,8 @@ _USER_AGENTS = (
 _ROLES = ("Administrator", "Read-only administrator", "Help desk administrator", "Member")
 _GROUPS = ("Engineering", "Finance", "Security", "Everyone")
 _RESOURCES = ("Quarterly report", "Roadmap", "On-call runbook", "Budget 2024", "Customer list")
+# The OCSF fast path (ocsf.json_lines) writes these words unescaped between quotes.
+assert all(w.isprintable() and '"' not in w and "\\" not in w for w in _USER_AGENTS + _ROLES + _GROUPS + _RESOURCES)
 
 
 def stable_uid(app: str, email: str) -> str:
@@ -113,41 +115,45 @@ def activities(
 ) -> List[Activity]:
     """``count`` activities with times in (``start_ms``, ``end_ms``], oldest first.
 
-    Each activity takes its choices from one 256-bit and one 128-bit draw (bit fields
-    below): generating ten thousand events is a matter of milliseconds.
+    Within one delivery each person keeps one session, client address and browser, as a
+    person at work does; a document keeps its id.  Each activity takes its other choices
+    from one 256-bit draw (bit fields below): ten thousand events take milliseconds.
     """
     pool = weighted(tuple(kinds))
     low = min(start_ms + 1, end_ms)
     span = end_ms - low + 1
     getrandbits = rng.getrandbits
+    # Per person: (session id, client address, user agent).
+    clients = {}
+    for person in people:
+        bits = getrandbits(96)
+        clients[person.email] = ("%016x" % (bits & 0xFFFFFFFFFFFFFFFF),
+                                 _ADDRESSES[(bits >> 64 & 0xFFFF) % len(_ADDRESSES)],
+                                 _USER_AGENTS[(bits >> 80) % len(_USER_AGENTS)])
     draws = [getrandbits(256) for _ in range(count)]
     times = sorted(low + (bits & 0xFFFFFFFFFFFF) % span for bits in draws)
-    n_pool, n_people = len(pool), len(people)
-    n_networks, n_agents = len(_NETWORKS), len(_USER_AGENTS)
+    n_pool, n_people, n_resources = len(pool), len(people), len(_RESOURCES)
+    self_kinds = _SELF_KINDS
+    new = tuple.__new__
     out: List[Activity] = []
     append = out.append
     for time_ms, bits in zip(times, draws):
         kind = pool[(bits >> 48 & 0xFF) % n_pool]
         actor = people[(bits >> 56 & 0xFF) % n_people]
-        target = actor if kind.kind in _SELF_KINDS else people[(bits >> 64 & 0xFF) % n_people]
-        extra = getrandbits(112)
-        append(Activity(
-            kind,
-            time_ms,
-            actor,
-            target,
-            uuid_from_bits(bits >> 128),
-            f"{extra & 0xFFFFFFFFFFFFFFFF:016x}",
-            f"{_NETWORKS[(bits >> 72 & 0xFF) % n_networks]}{(bits >> 80 & 0xFF) % 254 + 1}",
-            _USER_AGENTS[(bits >> 88 & 0xFF) % n_agents],
-            kind.kind != "login_failed",
-            f"{extra >> 64:012x}",
-            _RESOURCES[(bits >> 96 & 0xFF) % len(_RESOURCES)],
-            _ROLES[(bits >> 104 & 0xFF) % len(_ROLES)],
-            _GROUPS[(bits >> 112 & 0xFF) % len(_GROUPS)],
-        ))
+        target = actor if kind.kind in self_kinds else people[(bits >> 64 & 0xFF) % n_people]
+        session, address, agent = clients[actor.email]
+        resource, resource_uid = _RESOURCE_IDS[(bits >> 72 & 0xFF) % n_resources]
+        append(new(Activity, (
+            kind, time_ms, actor, target, uuid_from_bits(bits >> 128), session, address, agent,
+            kind.kind != "login_failed", resource_uid, resource,
+            _ROLES[(bits >> 80 & 0xFF) % len(_ROLES)], _GROUPS[(bits >> 88 & 0xFF) % len(_GROUPS)],
+        )))
     return out
 
 
+#: Each document with its id (stable: derived from its name).
+_RESOURCE_IDS = tuple((name, hashlib.blake2b(name.encode(), digest_size=6).hexdigest()) for name in _RESOURCES)
+#: Every client address the generator uses.
+_ADDRESSES = tuple(f"{network}{host}" for network in _NETWORKS for host in range(1, 255))
 #: Activities that a user does to themselves.
 _SELF_KINDS = frozenset({"login", "login_failed", "logout"})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Dict, List, Optional
 
 
@@ -78,3 +79,54 @@ class DeliveryState:
     seq: int = 0
     counters: Dict[str, int] = field(default_factory=dict)
     skipped_cycles: int = 0
+
+
+def _time(value: Optional[_dt.datetime]) -> Optional[str]:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_time(value: Any) -> Optional[_dt.datetime]:
+    return _dt.datetime.fromisoformat(value) if value is not None else None
+
+
+def state_to_json(state: DeliveryState) -> Dict[str, Any]:
+    """``state`` as JSON-ready data (for state files); :func:`state_from_json` reads it back."""
+    deliveries = []
+    for delivery in state.deliveries:
+        item = {f.name: getattr(delivery, f.name) for f in fields(delivery)}
+        item["delivered_at"] = delivery.delivered_at.isoformat()
+        item["record_ids"] = list(delivery.record_ids)
+        deliveries.append(item)
+    return {
+        "deliveries": deliveries,
+        "last_run": _time(state.last_run),
+        "next_due": _time(state.next_due),
+        "seq": state.seq,
+        "counters": dict(state.counters),
+        "skipped_cycles": state.skipped_cycles,
+    }
+
+
+def state_from_json(data: Dict[str, Any]) -> DeliveryState:
+    """The :class:`DeliveryState` that :func:`state_to_json` wrote.
+
+    :raises ValueError: for data that is not such a state (a field it lacks or does not know).
+    """
+    try:
+        deliveries = [Delivery(**dict(item, delivered_at=_parse_time(item["delivered_at"])))
+                      for item in data["deliveries"]]
+        return DeliveryState(
+            deliveries=deliveries, last_run=_parse_time(data["last_run"]), next_due=_parse_time(data["next_due"]),
+            seq=int(data["seq"]), counters={str(k): int(v) for k, v in dict(data["counters"]).items()},
+            skipped_cycles=int(data["skipped_cycles"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a saved delivery state: {exc}") from None
+
+
+def bytes_to_json(body: bytes) -> str:
+    return base64.b64encode(body).decode("ascii")
+
+
+def bytes_from_json(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)

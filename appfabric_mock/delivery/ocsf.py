@@ -109,13 +109,18 @@ def render(activity: Activity, app: str, profile: AppProfile, tenant_id: str, pr
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _string = json.encoder.encode_basestring  # type: ignore[attr-defined]
 _TIME = 7777777777771
-_SLOTS = {
-    "actor_uid": "@@actor_uid@@", "actor_name": "@@actor_name@@", "actor_email": "@@actor_email@@",
-    "target_uid": "@@target_uid@@", "target_name": "@@target_name@@", "target_email": "@@target_email@@",
-    "uid": "@@uid@@", "session_uid": "@@session_uid@@", "ip": "@@ip@@", "user_agent": "@@user_agent@@",
-    "resource_uid": "@@resource_uid@@", "resource_name": "@@resource_name@@", "role": "@@role@@",
-    "group": "@@group@@",
-}
+#: Slots whose values need JSON escaping (user names and addresses come from tests): the
+#: template's slot replaces the quoted string, and the value is inserted encoded, quotes and all.
+_ENCODED = ("actor_uid", "actor_name", "actor_email", "target_uid", "target_name", "target_email")
+#: Slots whose values never need escaping (hex ids, addresses, the generator's fixed words):
+#: inserted as they are, between the template's own quotes.
+_PLAIN = ("uid", "session_uid", "ip", "user_agent", "resource_uid", "resource_name", "role", "group")
+_SLOTS = {name: f"@@{name}@@" for name in _ENCODED + _PLAIN}
+_INDEX = {name: index for index, name in enumerate(_ENCODED + _PLAIN + ("time",))}
+
+
+def _slot(name: str) -> str:
+    return "{" + str(_INDEX[name]) + "}"
 
 
 def _template(kind: EventKind, app: str, profile: AppProfile, tenant_id: str, processed_ms: int) -> str:
@@ -125,26 +130,28 @@ def _template(kind: EventKind, app: str, profile: AppProfile, tenant_id: str, pr
     sample = Activity(kind, _TIME, actor, target, slots["uid"], slots["session_uid"], slots["ip"],
                       slots["user_agent"], kind.kind != "login_failed", slots["resource_uid"],
                       slots["resource_name"], slots["role"], slots["group"])
-    text = _encode(render(sample, app, profile, tenant_id, processed_ms)).replace("%", "%%")
-    for name, sentinel in slots.items():
-        text = text.replace(_string(sentinel), f"%({name})s")
+    text = _encode(render(sample, app, profile, tenant_id, processed_ms)).replace("{", "{{").replace("}", "}}")
+    for name in _ENCODED:
+        text = text.replace(_string(slots[name]), _slot(name))
+    for name in _PLAIN:
+        text = text.replace(slots[name], _slot(name))
     if "@@" in text:  # a value built from a slot (render must use each one whole)
         raise AssertionError(f"OCSF template for {kind.code} has a composite value: {text}")
-    return text.replace(str(_TIME), "%(time)s")
+    return text.replace(str(_TIME), _slot("time"))
 
 
 def json_lines(activities: Sequence[Activity], app: str, profile: AppProfile, tenant_id: str,
                processed_ms: int) -> List[str]:
     """The JSON of each activity's OCSF event: the same text as ``render`` and JSON encoding."""
-    templates: Dict[int, str] = {}
+    templates: Dict[int, Any] = {}
     people: Dict[str, Tuple[str, str, str]] = {}
     out: List[str] = []
     append = out.append
     for activity in activities:
         kind = activity.kind
-        template = templates.get(id(kind))
-        if template is None:
-            template = templates[id(kind)] = _template(kind, app, profile, tenant_id, processed_ms)
+        fill = templates.get(id(kind))
+        if fill is None:
+            fill = templates[id(kind)] = _template(kind, app, profile, tenant_id, processed_ms).format
         actor, target = activity.actor, activity.target
         a = people.get(actor.email)
         if a is None:
@@ -152,12 +159,7 @@ def json_lines(activities: Sequence[Activity], app: str, profile: AppProfile, te
         t = people.get(target.email)
         if t is None:
             t = people[target.email] = (_string(target.uid), _string(target.name), _string(target.email))
-        append(template % {
-            "actor_uid": a[0], "actor_name": a[1], "actor_email": a[2],
-            "target_uid": t[0], "target_name": t[1], "target_email": t[2],
-            "uid": _string(activity.uid), "session_uid": _string(activity.session_uid), "ip": _string(activity.ip),
-            "user_agent": _string(activity.user_agent), "resource_uid": _string(activity.resource_uid),
-            "resource_name": _string(activity.resource_name), "role": _string(activity.role),
-            "group": _string(activity.group), "time": activity.time_ms,
-        })
+        append(fill(a[0], a[1], a[2], t[0], t[1], t[2], activity.uid, activity.session_uid, activity.ip,
+                    activity.user_agent, activity.resource_uid, activity.resource_name, activity.role,
+                    activity.group, activity.time_ms))
     return out

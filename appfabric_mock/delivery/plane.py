@@ -27,7 +27,7 @@ import datetime as _dt
 import json
 import random
 import threading
-from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .models import Delivery, DeliveryState
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..backend.backend import AppFabricBackend
     from ..backend.models import Ingestion, IngestionDestination
     from ..state import CallContext, MockState
-    from .sinks import Sink
+    from .sinks import MemoryStore, Sink
 
 _UTC = _dt.timezone.utc
 DEFAULT_INTERVAL = 1800.0
@@ -55,6 +55,15 @@ class Target(NamedTuple):
     destination: "IngestionDestination"
 
 
+class SavedPlane(NamedTuple):
+    """A data plane read from a state file, ready to restore."""
+
+    interval: float
+    events_per_delivery: int
+    data: DeliveryState
+    memory: Optional["MemoryStore"]
+
+
 class DataPlane:
     """Deliveries of one mock's state (created with the state; cheap until used)."""
 
@@ -68,6 +77,8 @@ class DataPlane:
         self._lock = threading.RLock()
         #: ``data.next_due`` kept where the per-call check reads it without a lock.
         self._next_due: Optional[_dt.datetime] = None
+        #: Something a state file should save happened (see _changed).
+        self._dirty = False
 
     # -- the hook ---------------------------------------------------------------------
     def guard(self, context: "CallContext") -> None:
@@ -75,7 +86,18 @@ class DataPlane:
         next_due = self._next_due
         if next_due is not None and self._state.settings.clock.now() < next_due:
             return
-        self.run_due()
+        from .sinks import DeliveryRefused
+
+        try:
+            self.run_due()
+        except DeliveryRefused as refused:
+            # The call itself is not at fault: it is answered, the deliveries stay due.
+            import warnings
+
+            from ..mock import AppFabricMockWarning
+
+            warnings.warn(f"audit logs that fell due were not delivered: {refused}", AppFabricMockWarning,
+                          stacklevel=2)
 
     # -- configuration ----------------------------------------------------------------
     @property
@@ -99,11 +121,81 @@ class DataPlane:
     def reset(self) -> None:
         """Forget every delivery and restart the schedule (the sink and settings stay)."""
         with self._lock:
+            self.clear()
             self.data = DeliveryState()
             self._next_due = None
+
+    def clear(self) -> None:
+        """Forget the deliveries made and what the in-memory sink holds (the schedule goes on)."""
+        with self._lock:
+            self.data.deliveries = []
             clear = getattr(self._sink, "clear", None)
             if clear is not None:
                 clear()
+
+    def dump(self) -> Dict[str, Any]:
+        """The plane's state as JSON-ready data (state files): settings, deliveries, the
+        schedule and what the in-memory sink holds (another sink is the process's choice)."""
+        from .models import bytes_to_json, state_to_json
+        from .sinks import MemorySink
+
+        with self._lock:
+            out: Dict[str, Any] = {
+                "interval": self.interval,
+                "eventsPerDelivery": self.events_per_delivery,
+                "state": state_to_json(self.data),
+            }
+            sink = self._sink
+            if isinstance(sink, MemorySink):
+                store = sink.store
+                out["memory"] = {
+                    "objects": {bucket: {key: bytes_to_json(body) for key, body in objects.items()}
+                                for bucket, objects in store.objects.items()},
+                    "records": {stream: [[r.record_id, bytes_to_json(r.data)] for r in records]
+                                for stream, records in store.records.items()},
+                }
+            return out
+
+    @staticmethod
+    def parse(saved: Dict[str, Any]) -> "SavedPlane":
+        """Read what :meth:`dump` wrote (before anything is replaced).
+
+        :raises ValueError: for data that is not such a state.
+        """
+        from .models import bytes_from_json, state_from_json
+        from .sinks import FirehoseRecord, MemoryStore
+
+        data = state_from_json(saved["state"])
+        memory = saved.get("memory")
+        store = None
+        if memory is not None:
+            try:
+                store = MemoryStore(
+                    objects={bucket: {key: bytes_from_json(body) for key, body in objects.items()}
+                             for bucket, objects in memory["objects"].items()},
+                    records={stream: [FirehoseRecord(str(rid), bytes_from_json(body)) for rid, body in records]
+                             for stream, records in memory["records"].items()},
+                )
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise ValueError(f"not a saved delivery sink: {exc}") from None
+        try:
+            return SavedPlane(float(saved["interval"]), int(saved["eventsPerDelivery"]), data, store)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a saved data plane: {exc}") from None
+
+    def restore(self, saved: "SavedPlane") -> None:
+        """Replace the plane's state by a parsed saved one (an in-memory sink gets its content back)."""
+        from .sinks import MemorySink
+
+        with self._lock:
+            self.interval = saved.interval
+            self.events_per_delivery = saved.events_per_delivery
+            self.data = saved.data
+            self._next_due = saved.data.next_due
+            if saved.memory is not None:
+                sink = MemorySink()
+                sink.store = saved.memory
+                self._sink = sink
 
     @property
     def deliveries(self) -> List[Delivery]:
@@ -114,6 +206,23 @@ class DataPlane:
     def run_due(self) -> List[Delivery]:
         """Make every delivery whose time has come (bounded by ``max_catch_up``); return them."""
         with self._lock:
+            made = self._run_due()
+        self._changed()
+        return made
+
+    def _changed(self) -> None:
+        """Tell the state file (if any) that deliveries were made or a destination failed.
+
+        Called outside this plane's lock: the state file's save takes it (to dump the plane).
+        """
+        with self._lock:
+            dirty, self._dirty = self._dirty, False
+        on_change = getattr(self._state.store, "on_change", None) if dirty else None
+        if on_change is not None:
+            on_change()
+
+    def _run_due(self) -> List[Delivery]:
+        with self._lock:
             now = self._state.settings.clock.now()
             data = self.data
             last = data.last_run
@@ -121,13 +230,16 @@ class DataPlane:
                 data.last_run = last = last or now
                 data.next_due = self._next_due = self._due_after(last)
                 return []
-            times = self._due_between(last, now)
+            times, skipped = self._due_between(last, now)
+            targets = self.targets() if times else []
+            if targets:
+                check = getattr(self.sink, "check", None)
+                if check is not None:
+                    check()  # refused: nothing changes, the deliveries stay due
+            data.skipped_cycles += skipped
             data.last_run = now
             data.next_due = self._next_due = self._due_after(now)
-            if not times:
-                return []
             made: List[Delivery] = []
-            targets = self.targets()
             window = _dt.timedelta(seconds=self.interval)
             for at in times:
                 for target in targets:
@@ -144,18 +256,18 @@ class DataPlane:
         ms = _ms(moment)
         return _from_ms((ms // step + 1) * step)
 
-    def _due_between(self, after: _dt.datetime, until: _dt.datetime) -> List[_dt.datetime]:
+    def _due_between(self, after: _dt.datetime, until: _dt.datetime) -> Tuple[List[_dt.datetime], int]:
+        """The delivery times in (after, until], the latest ``max_catch_up``; and how many more."""
         step = self._interval_ms()
         first = (_ms(after) // step + 1) * step
         last = _ms(until)
         if first > last:
-            return []
+            return [], 0
         count = (last - first) // step + 1
         # Only the latest max_catch_up are kept (and built: a jump of years is cheap).
         keep = min(count, self.max_catch_up)
-        self.data.skipped_cycles += count - keep
         start = first + (count - keep) * step
-        return [_from_ms(start + i * step) for i in range(keep)]
+        return [_from_ms(start + i * step) for i in range(keep)], count - keep
 
     # -- what can receive ---------------------------------------------------------------
     def targets(self, ingestion_arn: Optional[str] = None,
@@ -191,16 +303,16 @@ class DataPlane:
     ) -> List[Delivery]:
         """Deliver to every eligible destination of the ingestion now (see the control)."""
         with self._lock:
-            self.run_due()
+            made = self._run_due()
             now = self._state.settings.clock.now()
-            made: List[Delivery] = []
             window = now - _dt.timedelta(seconds=CONTROL_WINDOW)
             number = self.events_per_delivery if count is None else count
             for target in self.targets(ingestion_arn, destination_arn):
                 delivery = self._deliver(target, events, number, now, window, "control")
                 if delivery is not None:
                     made.append(delivery)
-            return made
+        self._changed()
+        return [d for d in made if d.trigger == "control"]
 
     def _deliver(self, target: Target, events: Optional[Sequence[Any]], count: int,
                  at: _dt.datetime, window_start: _dt.datetime, trigger: str) -> Optional[Delivery]:
@@ -263,6 +375,7 @@ class DataPlane:
             record_ids=record_ids,
         )
         data.deliveries.append(delivery)
+        self._dirty = True
         return delivery
 
     def _random(self, destination_arn: str, number: int) -> random.Random:
@@ -297,6 +410,7 @@ class DataPlane:
 
     def _fail(self, target: Target, reason: str) -> None:
         backend, destination = target.backend, target.destination
+        self._dirty = True
         with backend.lock:
             if destination.status != "Failed" or destination.status_reason != reason:
                 destination.status = "Failed"
