@@ -93,23 +93,23 @@ def test_every_error_names_its_evidence_level(rows):
     assert "Terraform AWS provider PR 37291" in create_ingestion["ValidationException"].when
 
 
-def test_an_entry_without_evidence_stops_the_build(monkeypatch):
+@pytest.mark.parametrize(
+    ("method", "doc", "problem"),
+    [
+        ("get_app_bundle", "The bundle.\n\nRaises:\n    NoSuchBundleException: never (invented).\n",
+         "NoSuchBundleException, not an error of appfabric_mock.errors"),
+        ("get_app_bundle", "The bundle.\n\nRaises:\n    ResourceNotFoundException: no such bundle.\n",
+         "GetAppBundle: 'Raises:' entry ResourceNotFoundException names no evidence level"),
+        ("delete_app_bundle", "Delete.\n\nRaises:\n    ResourceNotFoundException: gone (invented).\n",
+         "DeleteAppBundle: 'Raises:' names ResourceNotFoundException, which the model does not list"),
+    ],
+    ids=["unknown-error", "no-evidence", "unmodelled-error"],
+)
+def test_a_bad_raises_entry_stops_the_build(monkeypatch, method, doc, problem):
     from appfabric_mock.backend.bundles import BundleOperations
 
-    doc = "The bundle.\n\nRaises:\n    ResourceNotFoundException: no such bundle.\n"
-    monkeypatch.setattr(BundleOperations.get_app_bundle, "__doc__", doc)
-    with pytest.raises(table.OperationDocError, match="GetAppBundle: 'Raises:' entry ResourceNotFoundException "
-                                                      "names no evidence level"):
-        table.operation_rows()
-
-
-def test_an_error_the_operation_does_not_model_stops_the_build(monkeypatch):
-    from appfabric_mock.backend.bundles import BundleOperations
-
-    doc = "Delete.\n\nRaises:\n    ResourceNotFoundException: gone (invented).\n"
-    monkeypatch.setattr(BundleOperations.delete_app_bundle, "__doc__", doc)
-    with pytest.raises(table.OperationDocError, match="DeleteAppBundle: 'Raises:' names ResourceNotFoundException, "
-                                                      "which the model does not list"):
+    monkeypatch.setattr(getattr(BundleOperations, method), "__doc__", doc)
+    with pytest.raises(table.OperationDocError, match=re.escape(problem)):
         table.operation_rows()
 
 
@@ -149,15 +149,6 @@ def test_a_missing_backend_method_stops_the_build(monkeypatch):
 def test_docstring_convention_is_enforced(doc, problem):
     with pytest.raises(table.OperationDocError, match=re.escape(problem)):
         table.parse_docstring("Op", doc)
-
-
-def test_an_unknown_error_name_stops_the_build(monkeypatch):
-    from appfabric_mock.backend.bundles import BundleOperations
-
-    doc = "The bundle.\n\nRaises:\n    NoSuchBundleException: never (invented).\n"
-    monkeypatch.setattr(BundleOperations.get_app_bundle, "__doc__", doc)
-    with pytest.raises(table.OperationDocError, match="NoSuchBundleException, not an error of appfabric_mock.errors"):
-        table.operation_rows()
 
 
 def test_continuation_lines_join_their_entry():

@@ -112,6 +112,19 @@ def s3_bucket(name: str) -> Dict[str, Any]:
     return {"auditLog": {"destination": {"s3Bucket": {"bucketName": name}}}}
 
 
+def _duplicate_reuse_and_quota(m: Any, paths: Paths, quota: str, create: Callable[..., Any],
+                               existing: Dict[str, Any], first: Dict[str, Any], other: Dict[str, Any]) -> None:
+    """A create's Conflict (``existing`` is taken), token reuse (``first``, then ``other``) and quota."""
+    paths.fails("ConflictException", 409, create, **existing)
+    token = new_token()
+    create(**first, clientToken=token)
+    paths.fails("IdempotentParameterMismatch", 400, create, **other, clientToken=token)
+    limit = m.state.settings.quotas[quota]
+    m.state.settings.quotas[quota] = 0
+    paths.fails("ServiceQuotaExceededException", 402, create, **other)
+    m.state.settings.quotas[quota] = limit
+
+
 def _run_failure_paths(m: Any) -> Dict[Tuple[str, str], Set[int]]:
     api = appfabric_client(config=NO_CLIENT_VALIDATION)
     paths = Paths(api)
@@ -137,14 +150,8 @@ def _run_failure_paths(m: Any) -> Dict[Tuple[str, str], Set[int]]:
     gone_auth = {"appBundleIdentifier": bundle, "appAuthorizationIdentifier": MISSING}
     fails("ResourceNotFoundException", 404, make_authorization, client=api, bundle=gone_bundle)
     fails("ValidationException", 400, make_authorization, client=api, bundle=bundle, app="NOT-AN-APP")
-    fails("ConflictException", 409, make_authorization, client=api, bundle=bundle)
-    auth_token = new_token()
-    make_authorization(api, bundle, tenant="token", clientToken=auth_token)
-    fails("IdempotentParameterMismatch", 400, make_authorization, client=api, bundle=bundle, tenant="other",
-          clientToken=auth_token)
-    m.state.settings.quotas["app_authorizations"] = 3
-    fails("ServiceQuotaExceededException", 402, make_authorization, client=api, bundle=bundle, tenant="over")
-    m.state.settings.quotas["app_authorizations"] = 50
+    _duplicate_reuse_and_quota(m, paths, "app_authorizations", lambda **kw: make_authorization(api, bundle, **kw),
+                               {}, {"tenant": "token"}, {"tenant": "other"})
     fails("ResourceNotFoundException", 404, api.get_app_authorization, **gone_auth)
     fails("ResourceNotFoundException", 404, api.list_app_authorizations, appBundleIdentifier=gone_bundle)
     fails("ResourceNotFoundException", 404, api.update_app_authorization, **gone_auth,
@@ -188,14 +195,8 @@ def _run_failure_paths(m: Any) -> Dict[Tuple[str, str], Set[int]]:
     raw_parquet = {"auditLog": {"schema": "raw", "format": "parquet"}}
     fails("ValidationException", 400, api.create_ingestion_destination, **ing_ids,
           processingConfiguration=raw_parquet, destinationConfiguration=s3_bucket("raw"))
-    fails("ConflictException", 409, make_destination, client=api, ingestion=ingestion)
-    dest_token = new_token()
-    make_destination(api, ingestion, bucket="second", clientToken=dest_token)
-    fails("IdempotentParameterMismatch", 400, make_destination, client=api, ingestion=ingestion, bucket="third",
-          clientToken=dest_token)
-    m.state.settings.quotas["ingestion_destinations"] = 2
-    fails("ServiceQuotaExceededException", 402, make_destination, client=api, ingestion=ingestion, bucket="third")
-    m.state.settings.quotas["ingestion_destinations"] = 5
+    _duplicate_reuse_and_quota(m, paths, "ingestion_destinations", lambda **kw: make_destination(api, ingestion, **kw),
+                               {}, {"bucket": "second"}, {"bucket": "third"})
     fails("ValidationException", 400, api.delete_ingestion, **ing_ids)
     for operation in (api.get_ingestion_destination, api.delete_ingestion_destination):
         fails("ResourceNotFoundException", 404, operation, **gone_dest)
