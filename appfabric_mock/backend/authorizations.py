@@ -121,9 +121,11 @@ class AuthorizationOperations(BackendBase):
     def _auth_url(self, auth: AppAuthorization) -> str:
         # The real URL changes on every read (a fresh OAuth `state`), and always
         # carries an `oauth2` path segment and the console redirect.
-        # The query is what urlencode(..., quote_via=quote) wrote, put together by hand:
-        # urlencode was a fifth of the backend's time for every read of an oauth2
-        # authorization.  The state is hex (IdGenerator.token), which quote leaves as is.
+        # The query means urlencode({"client_id": ..., "redirect_uri": ..., "response_type":
+        # "code", "state": ...}, quote_via=quote); it is written out directly because every
+        # read of an oauth2 authorization builds one, and urlencode's generic walk is a large
+        # part of such a read (tests/test_fast_paths.py holds the two to the same text).
+        # The state is hex (IdGenerator.token), which quote leaves as is.
         query = (
             f"client_id={quote(auth.client_id or '', safe='')}"
             f"&redirect_uri={_console_redirect(self.region)}"

@@ -35,7 +35,9 @@ from .models import Delivery, DeliveryState
 if TYPE_CHECKING:
     from ..backend.backend import AppFabricBackend
     from ..backend.models import Ingestion, IngestionDestination
-    from ..state import CallContext, MockState
+    from ..backend.settings import Settings
+    from ..backend.store import Store
+    from ..hooks import CallContext
     from .sinks import MemoryStore, Sink
 
 _UTC = _dt.timezone.utc
@@ -70,11 +72,12 @@ class DataPlane:
 
     # Every mock start builds one (and `with mock_appfabric(): pass` has a budget of
     # microseconds): slots, and the delivery state made on first use.
-    __slots__ = ("_state", "interval", "events_per_delivery", "max_catch_up", "_sink", "_data", "_lock",
+    __slots__ = ("_settings", "_store", "interval", "events_per_delivery", "max_catch_up", "_sink", "_data", "_lock",
                  "_next_due", "_dirty")
 
-    def __init__(self, state: "MockState") -> None:
-        self._state = state
+    def __init__(self, settings: "Settings", store: "Store") -> None:
+        self._settings = settings
+        self._store = store
         self.interval = DEFAULT_INTERVAL
         self.events_per_delivery = DEFAULT_EVENTS_PER_DELIVERY
         self.max_catch_up = DEFAULT_MAX_CATCH_UP
@@ -105,7 +108,7 @@ class DataPlane:
     def guard(self, context: "CallContext") -> None:
         """Run before every AppFabric call: make the deliveries that fell due."""
         next_due = self._next_due
-        if next_due is not None and self._state.settings.clock.now() < next_due:
+        if next_due is not None and self._settings.clock.now() < next_due:
             return
         from .sinks import DeliveryRefused
 
@@ -233,13 +236,13 @@ class DataPlane:
         """
         with self._lock:
             dirty, self._dirty = self._dirty, False
-        on_change = getattr(self._state.store, "on_change", None) if dirty else None
+        on_change = getattr(self._store, "on_change", None) if dirty else None
         if on_change is not None:
             on_change()
 
     def _run_due(self) -> List[Delivery]:
         with self._lock:
-            now = self._state.settings.clock.now()
+            now = self._settings.clock.now()
             data = self.data
             last = data.last_run
             if last is None or now <= last:
@@ -298,7 +301,7 @@ class DataPlane:
                 destination_arn: Optional[str] = None) -> List[Target]:
         """Destinations that may receive a delivery now, in creation order."""
         out: List[Target] = []
-        for _key, backend in self._state.store.items():
+        for _key, backend in self._store.items():
             with backend.lock:
                 for bundle in backend.bundles:
                     if not bundle.ingestions:
@@ -328,7 +331,7 @@ class DataPlane:
         """Deliver to every eligible destination of the ingestion now (see the control)."""
         with self._lock:
             made = self._run_due()
-            now = self._state.settings.clock.now()
+            now = self._settings.clock.now()
             window = now - _dt.timedelta(seconds=CONTROL_WINDOW)
             number = self.events_per_delivery if count is None else count
             for target in self.targets(ingestion_arn, destination_arn):
@@ -403,7 +406,7 @@ class DataPlane:
         return delivery
 
     def _random(self, destination_arn: str, number: int) -> random.Random:
-        seed = self._state.settings.ids.seed
+        seed = self._settings.ids.seed
         if seed is None:
             return random.Random()
         # A string seed is hashed with SHA-512: the same on every run and Python version.
@@ -417,7 +420,7 @@ class DataPlane:
         from .generator import activities, actors
 
         ingestion = target.ingestion
-        settings = self._state.settings
+        settings = self._settings
         app, tenant = ingestion.app, ingestion.tenant_id
         with settings.lock:
             users = [u for (u_app, u_tenant, _), u in settings.app_users.items() if u_app == app and u_tenant == tenant]
@@ -439,7 +442,7 @@ class DataPlane:
             if destination.status != "Failed" or destination.status_reason != reason:
                 destination.status = "Failed"
                 destination.status_reason = reason
-                destination.updated_at = self._state.settings.clock.now()
+                destination.updated_at = self._settings.clock.now()
 
 
 def _warn(message: str) -> None:
