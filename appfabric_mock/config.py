@@ -5,19 +5,26 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass, field, fields
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Mapping, Optional, Union
 
-from .backend.apps import API_KEY, OAUTH2, KnownApp
-from .backend.settings import DEFAULT_QUOTAS
 from .environment import environ_get
 from .identity import is_account_id
-from .recording import DEFAULT_RECORDED_CALLS
-from .state import MockState
 
-_QUOTA_NAMES = frozenset(DEFAULT_QUOTAS)
-AUTH_TYPES = (OAUTH2, API_KEY)
+if TYPE_CHECKING:
+    from .state import MockState
+
+# A handle is created wherever a test module decorates with mock_appfabric(...), often at
+# import: creating one imports neither the backend, nor the protocol, nor botocore's model
+# (tests/test_import_cost.py).  They are imported when options need them, and by the first start.
+
+#: The values of ``authType`` (the backend's apps module names them; importing it here would not be cheap).
+_AUTH_TYPES = ("oauth2", "apiKey")
 #: Set to 1 to check every response against its output shape in every mock (the test suite does).
 CHECK_RESPONSES_ENV = "APPFABRIC_MOCK_CHECK_RESPONSES"
+#: Calls a mock keeps unless ``max_recorded_calls`` says otherwise: a mock that runs for long
+#: (a server, a session-wide fixture) must not grow without bound.  Past it, the oldest calls
+#: are dropped and an :class:`~appfabric_mock.AppFabricMockWarning` says so, once.
+DEFAULT_RECORDED_CALLS = 10_000
 
 
 _FIELD_NAMES: Dict[type, FrozenSet[str]] = {}
@@ -97,7 +104,7 @@ class MockConfig:
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> "MockConfig":
         """Build from keyword options; an unknown option is a TypeError naming the valid ones."""
-        names = _field_names(cls)  # every mock builds one: fields() walks the dataclass each time
+        names = _field_names(cls)  # kept per class: every handle checks its options
         unknown = sorted(set(options) - names) if options else ()
         if unknown:
             raise TypeError(
@@ -117,12 +124,14 @@ class MockConfig:
         return dict(self._options)
 
     def _check(self) -> None:
-        if self.quotas is not None:
-            unknown = sorted(set(self.quotas) - _QUOTA_NAMES)
+        if self.quotas:
+            from .backend.settings import DEFAULT_QUOTAS
+
+            unknown = sorted(set(self.quotas) - set(DEFAULT_QUOTAS))
             if unknown:
                 raise TypeError(
                     f"mock_appfabric: unknown quota(s) {', '.join(unknown)}; "
-                    f"quotas are {', '.join(sorted(_QUOTA_NAMES))}"
+                    f"quotas are {', '.join(sorted(DEFAULT_QUOTAS))}"
                 )
             for name, value in self.quotas.items():
                 if value is not None and (not isinstance(value, int) or value < 0):
@@ -151,7 +160,7 @@ class MockConfig:
         if self.delivery_interval != 1800.0 or self.events_per_delivery != 10:
             _check_delivery_options(self.delivery_interval, self.events_per_delivery)
 
-    def apply(self, state: MockState) -> None:
+    def apply(self, state: "MockState") -> None:
         """Configure a fresh state."""
         settings = state.settings
         if self.account_id:
@@ -167,15 +176,17 @@ class MockConfig:
         else:
             settings.quotas.update(self.quotas)
         settings.strict_apps = self.strict_apps
-        # The default () skips the isinstance check against typing.Mapping: a few
-        # microseconds of every start (typing's isinstance runs in Python).
+        # Compared with the default first: isinstance against typing.Mapping runs in Python,
+        # and every start applies a configuration.
         if self.extra_apps != ():
+            from .backend.apps import KnownApp
+
             extra = self.extra_apps.items() if isinstance(self.extra_apps, Mapping) else (
                 (name, name) for name in self.extra_apps
             )
             for name, display in extra:
                 # A mapping to "oauth2"/"apiKey" declares the type; any other value is a display name.
-                auth_type = display if display in AUTH_TYPES else None
+                auth_type = display if display in _AUTH_TYPES else None
                 known = settings.known_apps.get(name)
                 settings.known_apps[name] = KnownApp(
                     known.display_name if known else (name if auth_type else display),
@@ -200,7 +211,7 @@ class MockConfig:
         if self.state_file is not None:
             self._attach(state)  # last: a saved state replaces what the options set
 
-    def _attach(self, state: MockState) -> None:
+    def _attach(self, state: "MockState") -> None:
         from .persistence import attach
 
         if attach(state, self.state_file, self.state_key):  # type: ignore[arg-type]

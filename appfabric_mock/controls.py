@@ -537,7 +537,7 @@ class Controls:
 
         :raises ValueError: when ``operation`` is not an AppFabric operation name.
         """
-        from .recording import check_operation
+        from .protocol.compiled import check_operation
 
         check_operation(operation)
         return [c for c in self.calls if c.operation == operation]

@@ -21,12 +21,12 @@ import threading
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
-from .errors import ERROR_CLASSES, AppFabricError, _rebuild
+from .errors import AppFabricError, error_class
 
 if TYPE_CHECKING:
     from botocore.model import StructureShape
 
-    from .state import CallContext
+    from .hooks import CallContext
 
 __all__ = ["ALL_OPERATIONS", "Fault", "FaultInjector", "Predicate"]
 
@@ -233,7 +233,7 @@ def _check_code(code: str) -> "StructureShape":
 def _check_operation(operation: str) -> None:
     if operation == ALL_OPERATIONS:
         return
-    from .recording import check_operation
+    from .protocol.compiled import check_operation
 
     try:
         check_operation(operation)
@@ -349,5 +349,7 @@ def build_error(code: str, message: str, members: Mapping[str, Any], context: "C
     if "reason" in required:
         values["reason"] = "other"
     values.update(members)
-    error: AppFabricError = _rebuild(ERROR_CLASSES[code], message, values)
+    error_type = error_class(code)
+    assert error_type is not None  # add() accepts only codes of the model
+    error: AppFabricError = error_type(message, **values)
     return error

@@ -31,7 +31,6 @@ from appfabric_mock import (
 )
 from appfabric_mock.backend.backend import AppFabricBackend
 from appfabric_mock.dispatch import dispatch
-from appfabric_mock.protocol.compiled import protocol
 from appfabric_mock.protocol.serialization import serialize_error
 from appfabric_mock.state import MockState
 
@@ -330,8 +329,7 @@ def test_validation_error_members_are_top_level(state: MockState) -> None:
     ],
 )
 def test_retry_after_is_a_header(error: Any, status: int) -> None:
-    shape = protocol().error_shapes[error.code]
-    code, headers, raw = serialize_error(error, shape)
+    code, headers, raw = serialize_error(error)
     body = json.loads(raw)
     assert code == status
     assert headers["Retry-After"] == "7"
@@ -342,7 +340,7 @@ def test_retry_after_is_a_header(error: Any, status: int) -> None:
 
 @pytest.mark.parametrize("error", [ThrottlingException(), InternalServerException()])
 def test_no_retry_after_without_retry_after_seconds(error: Any) -> None:
-    _, headers, _ = serialize_error(error, protocol().error_shapes[error.code])
+    _, headers, _ = serialize_error(error)
     assert "Retry-After" not in headers
 
 

@@ -23,7 +23,9 @@ from helpers import (
 )
 
 from appfabric_mock import AppFabricMock, mock_appfabric
-from appfabric_mock.recording import REDACTED, Call, _RedactorCache
+from appfabric_mock.protocol.redaction import Redaction
+from appfabric_mock.protocol.shapes import ShapeCompiler
+from appfabric_mock.recording import REDACTED, Call
 
 
 def test_calls_are_recorded_in_order_with_everything_a_test_asserts_on(appfabric_mock: AppFabricMock) -> None:
@@ -141,12 +143,12 @@ def test_malformed_requests_are_redacted_too(appfabric_mock: AppFabricMock) -> N
     assert response.status == 400
     assert appfabric_mock.last_call is not None
     assert appfabric_mock.last_call.params["credential"] == REDACTED
-    # A member the model does not know, with a secret's name, inside a known structure.
+    # A member the model does not know inside a structure that holds a secret: a secret too.
     response, _ = raw_call(appfabric_mock.state, "POST", path, {
         "app": "SLACK", "authType": "apiKey", "tenant": tenant,
         "credential": {"apiKeyCredential": {"apiKey": "SECRET-1", "extra": {"clientSecret": "SECRET-2"}}}})
     assert appfabric_mock.last_call.params["credential"] == {
-        "apiKeyCredential": {"apiKey": REDACTED, "extra": {"clientSecret": REDACTED}}}
+        "apiKeyCredential": {"apiKey": REDACTED, "extra": REDACTED}}
     assert "SECRET" not in repr(appfabric_mock.calls)
 
 
@@ -164,7 +166,7 @@ def test_redaction_follows_the_models_sensitive_trait_and_secret_names() -> None
         "Plain": {"type": "string"},
         "Children": {"type": "list", "member": {"shape": "Request"}},  # recursive
     })
-    redact = _RedactorCache().for_shape(shapes.get_shape_by_name("Request"))
+    redact = ShapeCompiler(Redaction())(shapes.get_shape_by_name("Request"))
     value = {"token": "t", "clientSecret": "s", "note": "n", "blob": {"x": "y"},
              "children": [{"token": "t2", "note": "n2", "children": []}]}
     assert redact(value) == {"token": REDACTED, "clientSecret": REDACTED, "note": "n", "blob": REDACTED,

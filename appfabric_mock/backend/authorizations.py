@@ -138,9 +138,11 @@ class AuthorizationOperations(BackendBase):
         # console redirect; its endpoint is the provider's authorize endpoint (apps.py).
         # The redirect comes before the state: Terraform keeps the URL up to the first
         # "oauth2" (in the path, else in the encoded redirect), which must not vary.
-        # The query is what urlencode(..., quote_via=quote) wrote, put together by hand:
-        # urlencode was a fifth of the backend's time for every read of an oauth2
-        # authorization.  The state is hex (IdGenerator.token), which quote leaves as is.
+        # The query means urlencode({"client_id": ..., "redirect_uri": ..., "response_type":
+        # "code", "state": ...}, quote_via=quote); it is written out directly because every
+        # read of an oauth2 authorization builds one, and urlencode's generic walk is a large
+        # part of such a read (tests/test_fast_paths.py holds the two to the same text).
+        # The state is hex (IdGenerator.token), which quote leaves as is.
         query = (
             f"client_id={quote(auth.client_id or '', safe='')}"
             f"&redirect_uri={_console_redirect(self.region)}"
