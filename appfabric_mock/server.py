@@ -132,7 +132,7 @@ def _too_large(length: int, limit: int) -> AppFabricError:
 def _error_response(error: AppFabricError) -> Response:
     from .protocol.serialization import serialize_error
 
-    status, headers, body = serialize_error(error, None)
+    status, headers, body = serialize_error(error)
     headers[REQUEST_ID_HEADER] = new_request_id()
     return Response(status, headers, body)
 

@@ -105,3 +105,14 @@ def test_summary_line(output: str) -> None:
     for label in ("mock/floor", "with mock_appfabric(): pass", "moto/mock", "import", "scale Get", "scale List",
                   "server", "server load errors", "delivery events/s"):
         assert label in summary, label
+
+
+def test_the_instruction_count_program_runs_every_case() -> None:
+    # benchmarks/instructions.py runs this program under valgrind; here it runs bare, once per case.
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, 'benchmarks'); import instructions\n"
+                               "for name in instructions.CASES: instructions.run_case(name, 2)"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -11,7 +11,7 @@ import sys
 from typing import Any, Dict, List
 
 import pytest
-from _delivery import HALF_HOUR, START, client, connected_ingestion, firehose_destination, s3_destination
+from _delivery import HALF_HOUR, START, START_MS, client, connected_ingestion, firehose_destination, s3_destination
 
 from appfabric_mock import mock_appfabric
 from appfabric_mock.backend.apps import KNOWN_APPS
@@ -237,3 +237,34 @@ def test_importing_the_package_imports_no_data_plane() -> None:
             "print(sorted(m for m in sys.modules if m.startswith(('pyarrow', 'appfabric_mock.delivery', 'pandas'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_without_pyarrow_scheduled_parquet_deliveries_warn_and_calls_go_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from appfabric_mock import AppFabricMockWarning
+    from appfabric_mock.delivery import formats
+
+    def missing() -> None:
+        raise formats.ParquetUnavailable("Parquet delivery needs pyarrow: pip install 'appfabric-mock[parquet]'")
+
+    monkeypatch.setattr(formats, "_pyarrow", missing)
+    with mock_appfabric(now=START) as m:
+        api = client()
+        ingestion = connected_ingestion(api)
+        s3_destination(api, ingestion, bucket="lake", fmt="parquet")
+        s3_destination(api, ingestion, bucket="json")
+        m.clock.advance(HALF_HOUR)
+        with pytest.warns(AppFabricMockWarning, match=r"appfabric-mock\[parquet\]"):
+            api.list_app_bundles()  # answered; the JSON destination still receives
+        assert [d.bucket for d in m.deliveries] == ["json"]
+        with pytest.raises(formats.ParquetUnavailable, match="pip install"):
+            m.deliver_audit_logs(ingestion["arn"], count=1)
+
+
+def test_scheduled_events_are_never_older_than_the_destination() -> None:
+    with mock_appfabric(now=START) as m:
+        api = client()
+        m.clock.advance(HALF_HOUR - 60)  # the destination exists for the last minute of the interval
+        s3_destination(api, connected_ingestion(api))
+        m.clock.advance(60)
+        times = [e["time"] for e in m.delivered_events()]
+        assert len(times) == 10 and min(times) > START_MS + (HALF_HOUR - 60) * 1000

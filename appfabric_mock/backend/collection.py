@@ -16,8 +16,8 @@ class Collection(Generic[T]):
     def __init__(self) -> None:
         self._by_id: Dict[str, T] = {}
         self._seqs: List[int] = []
-        # The resources themselves, in step with _seqs: a page is then one slice, where
-        # a list of ids cost a dict lookup per listed item.
+        # The resources themselves, in step with _seqs: a page is then one slice, with
+        # no lookup per listed item.
         self._items: List[T] = []
 
     def add(self, resource_id: str, seq: int, resource: T) -> None:

@@ -15,6 +15,10 @@ class FormatError(ValueError):
     """Events that cannot be written in the destination's format."""
 
 
+class ParquetUnavailable(RuntimeError):
+    """Parquet delivery without pyarrow installed."""
+
+
 def json_record(event: Any) -> bytes:
     """One event as one JSON line (a Firehose record)."""
     return (_encode(event) + "\n").encode("utf-8")
@@ -30,7 +34,7 @@ def json_lines(events: Sequence[Any]) -> bytes:
 def parquet(events: Sequence[Dict[str, Any]]) -> bytes:
     """Events as one Parquet file; the columns are the union of the events' attributes.
 
-    :raises RuntimeError: when pyarrow is not installed (``pip install 'appfabric-mock[parquet]'``).
+    :raises ParquetUnavailable: when pyarrow is not installed (``pip install 'appfabric-mock[parquet]'``).
     :raises FormatError: when the events cannot form one table (an attribute that is a number
         in one event and an object in another, an empty object, ...).
     """
@@ -73,8 +77,8 @@ def _pyarrow() -> Any:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - exercised in environments without the extra
-        raise RuntimeError(
+    except ImportError:
+        raise ParquetUnavailable(
             "Parquet delivery needs pyarrow: pip install 'appfabric-mock[parquet]'"
         ) from None
     return pa, pq

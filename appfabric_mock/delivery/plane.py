@@ -29,12 +29,15 @@ import random
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from .formats import FormatError, ParquetUnavailable
 from .models import Delivery, DeliveryState
 
 if TYPE_CHECKING:
     from ..backend.backend import AppFabricBackend
     from ..backend.models import Ingestion, IngestionDestination
-    from ..state import CallContext, MockState
+    from ..backend.settings import Settings
+    from ..backend.store import Store
+    from ..hooks import CallContext
     from .sinks import MemoryStore, Sink
 
 _UTC = _dt.timezone.utc
@@ -67,24 +70,45 @@ class SavedPlane(NamedTuple):
 class DataPlane:
     """Deliveries of one mock's state (created with the state; cheap until used)."""
 
-    def __init__(self, state: "MockState") -> None:
-        self._state = state
+    # Every mock start builds one (and `with mock_appfabric(): pass` has a budget of
+    # microseconds): slots, and the delivery state made on first use.
+    __slots__ = ("_settings", "_store", "interval", "events_per_delivery", "max_catch_up", "_sink", "_data", "_lock",
+                 "_next_due", "_dirty")
+
+    def __init__(self, settings: "Settings", store: "Store") -> None:
+        self._settings = settings
+        self._store = store
         self.interval = DEFAULT_INTERVAL
         self.events_per_delivery = DEFAULT_EVENTS_PER_DELIVERY
         self.max_catch_up = DEFAULT_MAX_CATCH_UP
         self._sink: Optional["Sink"] = None
-        self.data = DeliveryState()
+        self._data: Optional[DeliveryState] = None
         self._lock = threading.RLock()
         #: ``data.next_due`` kept where the per-call check reads it without a lock.
         self._next_due: Optional[_dt.datetime] = None
         #: Something a state file should save happened (see _changed).
         self._dirty = False
 
+    @property
+    def data(self) -> DeliveryState:
+        """What the plane remembers (deliveries, schedule); a plain dataclass."""
+        data = self._data
+        if data is None:
+            with self._lock:
+                if self._data is None:
+                    self._data = DeliveryState()
+                data = self._data
+        return data
+
+    @data.setter
+    def data(self, data: DeliveryState) -> None:
+        self._data = data
+
     # -- the hook ---------------------------------------------------------------------
     def guard(self, context: "CallContext") -> None:
         """Run before every AppFabric call: make the deliveries that fell due."""
         next_due = self._next_due
-        if next_due is not None and self._state.settings.clock.now() < next_due:
+        if next_due is not None and self._settings.clock.now() < next_due:
             return
         from .sinks import DeliveryRefused
 
@@ -92,12 +116,7 @@ class DataPlane:
             self.run_due()
         except DeliveryRefused as refused:
             # The call itself is not at fault: it is answered, the deliveries stay due.
-            import warnings
-
-            from ..mock import AppFabricMockWarning
-
-            warnings.warn(f"audit logs that fell due were not delivered: {refused}", AppFabricMockWarning,
-                          stacklevel=2)
+            _warn(f"audit logs that fell due were not delivered: {refused}")
 
     # -- configuration ----------------------------------------------------------------
     @property
@@ -217,13 +236,13 @@ class DataPlane:
         """
         with self._lock:
             dirty, self._dirty = self._dirty, False
-        on_change = getattr(self._state.store, "on_change", None) if dirty else None
+        on_change = getattr(self._store, "on_change", None) if dirty else None
         if on_change is not None:
             on_change()
 
     def _run_due(self) -> List[Delivery]:
         with self._lock:
-            now = self._state.settings.clock.now()
+            now = self._settings.clock.now()
             data = self.data
             last = data.last_run
             if last is None or now <= last:
@@ -243,7 +262,15 @@ class DataPlane:
             window = _dt.timedelta(seconds=self.interval)
             for at in times:
                 for target in targets:
-                    delivery = self._deliver(target, None, self.events_per_delivery, at, at - window, "schedule")
+                    # Events from before the destination existed are not its to receive.
+                    start = max(at - window, target.destination.created_at)
+                    try:
+                        delivery = self._deliver(target, None, self.events_per_delivery, at, start, "schedule")
+                    except (ParquetUnavailable, FormatError) as problem:
+                        # A delivery the mock cannot write must not fail the call that made it due.
+                        _warn(f"no audit logs delivered to {target.destination.arn} at {at.isoformat()}: "
+                              f"{problem}")
+                        continue
                     if delivery is not None:
                         made.append(delivery)
             return made
@@ -274,7 +301,7 @@ class DataPlane:
                 destination_arn: Optional[str] = None) -> List[Target]:
         """Destinations that may receive a delivery now, in creation order."""
         out: List[Target] = []
-        for _key, backend in self._state.store.items():
+        for _key, backend in self._store.items():
             with backend.lock:
                 for bundle in backend.bundles:
                     if not bundle.ingestions:
@@ -304,7 +331,7 @@ class DataPlane:
         """Deliver to every eligible destination of the ingestion now (see the control)."""
         with self._lock:
             made = self._run_due()
-            now = self._state.settings.clock.now()
+            now = self._settings.clock.now()
             window = now - _dt.timedelta(seconds=CONTROL_WINDOW)
             number = self.events_per_delivery if count is None else count
             for target in self.targets(ingestion_arn, destination_arn):
@@ -379,7 +406,7 @@ class DataPlane:
         return delivery
 
     def _random(self, destination_arn: str, number: int) -> random.Random:
-        seed = self._state.settings.ids.seed
+        seed = self._settings.ids.seed
         if seed is None:
             return random.Random()
         # A string seed is hashed with SHA-512: the same on every run and Python version.
@@ -393,7 +420,7 @@ class DataPlane:
         from .generator import activities, actors
 
         ingestion = target.ingestion
-        settings = self._state.settings
+        settings = self._settings
         app, tenant = ingestion.app, ingestion.tenant_id
         with settings.lock:
             users = [u for (u_app, u_tenant, _), u in settings.app_users.items() if u_app == app and u_tenant == tenant]
@@ -415,7 +442,15 @@ class DataPlane:
             if destination.status != "Failed" or destination.status_reason != reason:
                 destination.status = "Failed"
                 destination.status_reason = reason
-                destination.updated_at = self._state.settings.clock.now()
+                destination.updated_at = self._settings.clock.now()
+
+
+def _warn(message: str) -> None:
+    import warnings
+
+    from ..mock import AppFabricMockWarning
+
+    warnings.warn(message, AppFabricMockWarning, stacklevel=3)
 
 
 def check_events(events: Any) -> List[Any]:
