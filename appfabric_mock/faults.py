@@ -6,8 +6,9 @@ fault hits only requests that passed validation, and the backend (hence the
 state) is never touched by a faulted call.
 
 Errors are checked against the model when they are injected, as botocore's
-Stubber checks canned errors: the code must be one of the AppFabric error
-shapes, explicit members must be members of that shape with the right types,
+Stubber checks canned errors: the code must be one of the errors the
+operation's model lists (for ``"*"``, one that every operation lists), explicit
+members must be members of that shape with the right types,
 and the required members the caller leaves out get sensible defaults
 (``resourceId``/``resourceType`` from the request, ``serviceCode``
 ``appfabric``, a descriptive ``quotaCode``, ``reason`` ``other``).
@@ -139,6 +140,7 @@ class FaultInjector:
         """Check a fault against the model and start injecting it."""
         shape = _check_code(code)
         _check_operation(operation)
+        _check_modelled_for(operation, code)
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
             raise ValueError("inject_fault: times must be a positive int, or None for every call")
         if probability is not None and not (isinstance(probability, (int, float)) and 0 < probability <= 1):
@@ -237,6 +239,32 @@ def _check_operation(operation: str) -> None:
         check_operation(operation)
     except ValueError as exc:
         raise ValueError(f"inject_fault: {exc} (or '*' for every operation)") from None
+
+
+def modelled_errors(operation: str) -> "List[str]":
+    """The error codes the model lists for ``operation``; for ``"*"``, those every operation lists."""
+    from .protocol.compiled import protocol
+
+    operations = protocol().operations
+    names = list(operations) if operation == ALL_OPERATIONS else [operation]
+    lists = [{shape.name for shape in operations[name].model.error_shapes} for name in names]
+    return sorted(set.intersection(*lists))
+
+
+def _check_modelled_for(operation: str, code: str) -> None:
+    # AWS answers an operation only with the errors its model lists: a fault outside that
+    # list would test handling of an answer that never comes.
+    allowed = modelled_errors(operation)
+    if code in allowed:
+        return
+    if operation == ALL_OPERATIONS:
+        raise ValueError(
+            f"inject_fault: not every operation's model lists {code}; with '*' use one that every "
+            f"operation lists ({', '.join(allowed)}), or name the operations that list {code}"
+        )
+    raise ValueError(
+        f"inject_fault: the model of {operation} does not list {code}; its errors are {', '.join(allowed)}"
+    )
 
 
 def _check_members(shape: "StructureShape", code: str, message: str, members: Dict[str, Any]) -> None:

@@ -64,6 +64,7 @@ TARGET = {
     "RoleArn": "arn:aws:iam::123456789012:role/bench",
 }
 OAUTH = {"oauth2Credential": {"clientId": "bench-client", "clientSecret": "bench-secret"}}
+AUTH_REQUEST = {"redirectUri": "https://us-east-1.console.aws.amazon.com/appfabric/oauth2", "code": "bench-code"}
 #: botocore's own method, kept before any mock patches it (see _UnmockedEndpoint).
 ORIGINAL_DO_GET_RESPONSE = Endpoint.__dict__["_do_get_response"]
 
@@ -236,7 +237,10 @@ def _authorization(client: Any, bundle: str, tenant: str) -> str:
 def _ingestions(client: Any, count: int) -> Dict[str, Any]:
     bundle = _bundle(client)
     for index in range(count):
-        _authorization(client, bundle, f"tenant-{index}")
+        auth = _authorization(client, bundle, f"tenant-{index}")
+        # An ingestion needs a Connected authorization, as on AWS.
+        client.connect_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=auth,
+                                         authRequest=AUTH_REQUEST)
         client.create_ingestion(appBundleIdentifier=bundle, app="SLACK", tenantId=f"tenant-{index}",
                                 ingestionType="auditLog")
     listed = client.list_ingestions(appBundleIdentifier=bundle)["ingestions"]

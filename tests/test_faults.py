@@ -121,9 +121,17 @@ def test_explicit_members_override_the_defaults(appfabric_mock: AppFabricMock) -
         (("GetAppBundle", "Boom"), {}, "not an error of the AppFabric model"),
         (("GetAppBundle", "UnknownOperationException"), {}, "not an error of the AppFabric model"),
         (("GetAppBundel", "ThrottlingException"), {}, "did you mean GetAppBundle"),
-        (("GetAppBundle", "ConflictException"), {"retry_after": 1}, "no Retry-After"),
-        (("GetAppBundle", "ConflictException"), {"members": {"resourceId": 3}}, "expected a string"),
-        (("GetAppBundle", "ConflictException"), {"members": {"quotaCode": "q"}}, "cannot be set"),
+        (("CreateAppBundle", "ConflictException"), {"retry_after": 1}, "no Retry-After"),
+        (("CreateAppBundle", "ConflictException"), {"members": {"resourceId": 3}}, "expected a string"),
+        (("CreateAppBundle", "ConflictException"), {"members": {"quotaCode": "q"}}, "cannot be set"),
+        # Only errors the operation's model lists: AWS sends no others.
+        (("GetAppBundle", "ConflictException"), {},
+         "the model of GetAppBundle does not list ConflictException; its errors are AccessDeniedException, "
+         "InternalServerException, ResourceNotFoundException, ThrottlingException, ValidationException"),
+        (("DeleteAppBundle", "ResourceNotFoundException"), {}, "does not list ResourceNotFoundException"),
+        (("*", "ConflictException"), {},
+         "not every operation's model lists ConflictException; with '[*]' use one that every operation lists "
+         "[(]AccessDeniedException, InternalServerException, ThrottlingException, ValidationException[)]"),
         (("GetAppBundle", "ValidationException"), {"members": {"reason": "because"}}, "is not one of"),
         (("GetAppBundle", "ThrottlingException"), {"members": {"message": "m"}}, "message="),
         (("GetAppBundle", "ThrottlingException"), {"times": 0}, "times"),
@@ -287,7 +295,7 @@ def test_faults_denials_and_calls_through_the_server() -> None:
                  "when": {"app": "SLACK"}}
         assert _control(server, "POST", "faults", fault) == (
             200, {"operation": "CreateAppAuthorization", "error": "ThrottlingException", "hits": 0, "remaining": 1})
-        make_authorization(client, bundle, app="OKTA")  # the predicate does not match
+        make_authorization(client, bundle, app="ASANA")  # the predicate does not match
         with pytest.raises(client.exceptions.ThrottlingException) as caught:
             make_authorization(client, bundle, app="SLACK")
         assert caught.value.response["retryAfterSeconds"] == 3
