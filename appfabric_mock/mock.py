@@ -136,12 +136,13 @@ class AppFabricMock(Controls):
             self._starts -= 1
             _depth -= 1
             if _depth == 0:
-                if _state is not None and _state.state_file is not None:
-                    _state.state_file.save()  # what test controls changed since the last call
+                state = _state
                 _activation_machinery()[0].uninstall()
                 if _env is not None:
                     _env.restore()
                 _state, _env, _outermost = None, None, None
+                if state is not None and state.state_file is not None:
+                    state.state_file.save()  # what test controls changed since the last call
 
     @property
     def active(self) -> bool:
