@@ -11,24 +11,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    AccessDeniedException,
-    AppFabricError,
-    ConflictException,
-    IdempotentParameterMismatch,
-    InternalServerException,
-    ResourceNotFoundException,
-    ServiceQuotaExceededException,
-    ThrottlingException,
-    UnknownOperationException,
-    ValidationException,
-)
+from .errors import AppFabricError, IdempotentParameterMismatch, UnknownOperationException
 from .identity import DEFAULT_ACCOUNT_ID, SERVICE_REGIONS
 from .mock import AppFabricMock, AppFabricMockEscapeError, AppFabricMockWarning, current_mock, mock_appfabric
 
 if TYPE_CHECKING:
     from .backend.support import Clock
+    from .errors import (
+        AccessDeniedException,
+        ConflictException,
+        InternalServerException,
+        ResourceNotFoundException,
+        ServiceQuotaExceededException,
+        ThrottlingException,
+        ValidationException,
+    )
     from .retries import no_retry_sleep
+
+#: The error classes built from botocore's model when first named (see appfabric_mock.errors).
+_MODELLED_ERRORS = frozenset({
+    "AccessDeniedException",
+    "ConflictException",
+    "InternalServerException",
+    "ResourceNotFoundException",
+    "ServiceQuotaExceededException",
+    "ThrottlingException",
+    "ValidationException",
+})
 
 __version__ = "0.1.0"
 
@@ -57,7 +66,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: `import appfabric_mock` stays as cheap as it was.
+    # Loaded on first use, so that `import appfabric_mock` loads neither botocore's model
+    # (the error classes) nor the backend (Clock).
+    if name in _MODELLED_ERRORS:
+        from . import errors
+
+        return getattr(errors, name)
     if name == "no_retry_sleep":
         from .retries import no_retry_sleep
 

@@ -19,6 +19,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     server.add_argument("--port", type=int, default=5050, help="port (default 5050; 0 picks a free one)")
     server.add_argument("--quiet", action="store_true", help="no access log (one line per request on stderr)")
     server.add_argument(
+        "--allowed-host", action="append", default=[], metavar="NAME",
+        help="a host name clients may use besides localhost and the --host address (repeatable; '*': any); "
+             "also APPFABRIC_MOCK_ALLOWED_HOSTS=name,name",
+    )
+    server.add_argument(
+        "--token", default=None,
+        help="require this token (Authorization: Bearer TOKEN) on the control API; prefer the environment "
+             "variable APPFABRIC_MOCK_TOKEN, which other users of this machine cannot see",
+    )
+    server.add_argument(
+        "--state-file", default=None, metavar="PATH",
+        help="load the state from PATH at start (if it exists) and save it there after every change; "
+             "the key of its digests goes to PATH.key unless APPFABRIC_MOCK_STATE_KEY is set",
+    )
+    server.add_argument(
         "--option", action="append", default=[], metavar="NAME=VALUE",
         help="an option of mock_appfabric (repeatable); VALUE is JSON where it parses as JSON, else a string: "
              "--option seed=7 --option 'quotas={\"app_bundles\": 5}' --option strict_regions=true",
@@ -31,11 +46,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     from .server import serve
 
     options = _parse_options(parser, args.option)
-    return serve(args.host, args.port, quiet=args.quiet, **options)
+    if args.state_file is not None:
+        if "state_file" in options:
+            parser.error("give the state file once: --state-file PATH or --option state_file=PATH")
+        options["state_file"] = args.state_file
+    if args.token is not None and not args.token.strip():
+        parser.error("--token must not be empty")
+    if any(not host.strip() for host in args.allowed_host):
+        parser.error("--allowed-host must not be empty")
+    return serve(args.host, args.port, quiet=args.quiet, allowed_hosts=args.allowed_host, token=args.token,
+                 **options)
 
 
 #: Options whose value is text even when it looks like a JSON number.
-_TEXT_OPTIONS = frozenset({"account_id", "now"})
+_TEXT_OPTIONS = frozenset({"account_id", "now", "state_file", "state_key"})
 
 
 def _parse_options(parser: argparse.ArgumentParser, pairs: List[str]) -> Dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optiona
 from .errors import AccessDeniedException
 
 if TYPE_CHECKING:
-    from .state import CallContext
+    from .hooks import CallContext
 
 __all__ = ["AccessControl", "AccessRule"]
 
@@ -45,7 +45,7 @@ class AccessRule(NamedTuple):
 
 def compile_action(action: str) -> Pattern[str]:
     """An IAM action pattern as a regular expression; ValueError if it names no AppFabric action."""
-    from .protocol.compiled import protocol
+    from .protocol.compiled import did_you_mean, protocol
 
     if not isinstance(action, str) or not action.lower().startswith(_PREFIX):
         raise ValueError(f"{action!r} is not an AppFabric action (expected 'appfabric:<Operation>', wildcards allowed)")
@@ -53,10 +53,7 @@ def compile_action(action: str) -> Pattern[str]:
     pattern = re.compile(f"^{re.escape(_PREFIX)}{body}$", re.IGNORECASE)
     names = protocol().operations
     if not any(pattern.match(_PREFIX + name) for name in names):
-        import difflib
-
-        close = difflib.get_close_matches(action[len(_PREFIX):], list(names), n=3)
-        hint = f"; did you mean {', '.join(_PREFIX + c for c in close)}?" if close else ""
+        hint = did_you_mean(action[len(_PREFIX):], names, _PREFIX)
         raise ValueError(f"{action!r} matches no AppFabric action{hint}")
     return pattern
 

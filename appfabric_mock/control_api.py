@@ -18,6 +18,8 @@ POST       ``fail-next-connect``       ``{"arn", "message"?}`` → ``{}``
 POST       ``destination-failed``      ``{"arn", "reason"?}`` → ``{}``
 POST       ``app-users``               ``{"app", "tenantId", "email", "userId"?, "firstName"?,
                                        "lastName"?, "status"?}`` → ``{}``
+POST       ``user-access-tasks/        ``{"taskIds"?}`` → ``{"completed": n}`` (tasks still in
+           complete``                  progress finish now)
 POST       ``accounts``                ``{"accessKeyId", "accountId"}`` → ``{}``
 GET        ``clock``                   → ``{"now", "frozen"}``
 POST       ``clock/freeze``            ``{"at"?}`` → ``{"now", "frozen"}``
@@ -34,6 +36,14 @@ POST       ``access/allow``            ``{"action", "accessKeyIds"?}`` → ``{}`
 DELETE     ``access``                  → ``{}`` (every deny and allow rule removed)
 GET        ``calls``                   → ``{"calls": [...]}``, recorded calls, secrets redacted
 DELETE     ``calls``                   → ``{}`` (recorded calls forgotten)
+POST       ``save``                    → ``{"path"}`` (the state written to the state file)
+POST       ``load``                    → ``{"path"}`` (the state read again from the state file)
+GET        ``deliveries``              → ``{"deliveries": [...]}``, audit-log deliveries made so far
+POST       ``deliveries``              ``{"ingestionArn"?, "destinationArn"?, "count"?, "events"?}`` →
+                                       ``{"deliveries": [...]}`` made now: for the ingestion, or
+                                       (without ``ingestionArn``) those that fell due
+POST       ``deliveries/events``       ``{"destinationArn"?}`` → ``{"events": [...]}`` read back
+POST       ``delivery-sink``           ``{"kind", "endpointUrl"?, "path"?}`` → ``{"sink"}``
 =========  ==========================  =====================================================
 
 Adding an action takes one line: a function ``(controls, body) -> JSON value``
@@ -52,7 +62,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:
     from .controls import Controls
@@ -134,17 +144,23 @@ def handle(controls: "Controls", method: str, name: str, body: bytes) -> Tuple[i
 def _json_object(body: bytes) -> Dict[str, Any]:
     if not body.strip():
         return {}
+    from .protocol.parsing import JSONBodyError, load_json
+
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = load_json(body)
+    except JSONBodyError as exc:
         raise ControlError(f"the body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
         raise ControlError("the body must be a JSON object")
     return document
 
 
-def _error(status: int, message: str) -> Tuple[int, Dict[str, str], bytes]:
-    return status, dict(_JSON_HEADERS), json.dumps({"error": message}).encode()
+def error(status: int, message: str, headers: Optional[Mapping[str, str]] = None) -> Tuple[int, Dict[str, str], bytes]:
+    """A control API failure: ``{"error": message}`` with ``status`` (and extra ``headers``)."""
+    return status, {**_JSON_HEADERS, **(headers or {})}, json.dumps({"error": message}).encode()
+
+
+_error = error
 
 
 def _action_list() -> List[str]:
@@ -201,6 +217,10 @@ def _add_app_user(controls: "Controls", body: Dict[str, Any]) -> Any:
     return {}
 
 
+def _complete_tasks(controls: "Controls", body: Dict[str, Any]) -> Any:
+    return {"completed": controls.complete_user_access_tasks(field(body, "taskIds", list, required=False))}
+
+
 def _map_account(controls: "Controls", body: Dict[str, Any]) -> Any:
     controls.map_access_key(field(body, "accessKeyId"), field(body, "accountId"))
     return {}
@@ -234,6 +254,7 @@ register("POST", "authorization-status", _set_authorization_status)
 register("POST", "fail-next-connect", _fail_next_connect)
 register("POST", "destination-failed", _set_destination_failed)
 register("POST", "app-users", _add_app_user)
+register("POST", "user-access-tasks/complete", _complete_tasks)
 register("POST", "accounts", _map_account)
 register("GET", "clock", lambda controls, body: _clock(controls))
 register("POST", "clock/freeze", _freeze)
@@ -285,3 +306,76 @@ register("POST", "access/allow", _access("allow"))
 register("DELETE", "access", _then_empty(lambda controls: controls.clear_denials()))
 register("GET", "calls", lambda controls, body: {"calls": [c.to_json() for c in controls.calls]})
 register("DELETE", "calls", _then_empty(lambda controls: controls.clear_calls()))
+
+
+def _state_file(controls: "Controls") -> Any:
+    # Only the server's own state file: a path from a request would let any local process
+    # make the server write (or read) files of its choosing.
+    state_file = controls.state.state_file
+    if state_file is None:
+        raise ControlError("this server has no state file: start it with --state-file PATH")
+    return state_file
+
+
+def _save(controls: "Controls", body: Dict[str, Any]) -> Any:
+    state_file = _state_file(controls)
+    state_file.save()
+    return {"path": state_file.path}
+
+
+def _load(controls: "Controls", body: Dict[str, Any]) -> Any:
+    from .persistence import StateFileError
+
+    state_file = _state_file(controls)
+    try:
+        state_file.load()
+    except StateFileError as exc:
+        raise ControlError(str(exc), status=409) from None
+    return {"path": state_file.path}
+
+
+register("POST", "save", _save)
+register("POST", "load", _load)
+
+
+# -- audit-log deliveries (appfabric_mock.delivery) -------------------------------------------
+
+
+def _deliveries_json(deliveries: Any) -> Dict[str, Any]:
+    return {"deliveries": [d.to_json() for d in deliveries]}
+
+
+def _deliver(controls: "Controls", body: Dict[str, Any]) -> Any:
+    ingestion = field(body, "ingestionArn", required=False)
+    if ingestion is None:
+        for name in ("destinationArn", "count", "events"):
+            if name in body:
+                raise ControlError(f"'{name}' needs 'ingestionArn'")
+        return _deliveries_json(controls.run_due_deliveries())
+    return _deliveries_json(controls.deliver_audit_logs(
+        ingestion,
+        events=field(body, "events", list, required=False),
+        count=field(body, "count", int, required=False),
+        destination=field(body, "destinationArn", required=False),
+    ))
+
+
+def _delivered_events(controls: "Controls", body: Dict[str, Any]) -> Any:
+    return {"events": controls.delivered_events(field(body, "destinationArn", required=False))}
+
+
+def _delivery_sink(controls: "Controls", body: Dict[str, Any]) -> Any:
+    from .delivery.sinks import DeliveryRefused
+
+    try:
+        sink = controls.set_delivery_sink(field(body, "kind"), endpoint_url=field(body, "endpointUrl", required=False),
+                                          path=field(body, "path", required=False))
+    except DeliveryRefused as refused:  # moto cannot be active in the server's process by a request
+        raise ControlError(str(refused)) from None
+    return {"sink": sink.name}
+
+
+register("GET", "deliveries", lambda controls, body: _deliveries_json(controls.deliveries))
+register("POST", "deliveries", _deliver)
+register("POST", "deliveries/events", _delivered_events)
+register("POST", "delivery-sink", _delivery_sink)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .identity import DEFAULT_REGION, is_account_id
 
 if TYPE_CHECKING:
+    import os
+
     from .access import AccessControl, AccessRule
     from .backend.backend import AppFabricBackend
-    from .backend.models import AppAuthorization, IngestionDestination
+    from .backend.models import AppAuthorization, Ingestion, IngestionDestination
     from .backend.support import Clock
+    from .delivery.models import Delivery
+    from .delivery.sinks import Sink
     from .faults import Fault, FaultInjector, Predicate
     from .recording import Call, Calls
     from .state import MockState
@@ -48,24 +52,37 @@ class Controls:
     def reset(self) -> None:
         """Forget every resource in every account and region, and every recorded call.
 
-        Faults, denials, users registered with :meth:`add_app_user`, the clock, the account
-        map and the configuration stay.
+        Audit-log deliveries (and what the in-memory sink holds) are forgotten too.  Faults,
+        denials, users registered with :meth:`add_app_user`, the clock, the delivery sink, the
+        account map and the configuration stay.
         """
-        self.state.reset()
+        state = self.state
+        state.reset()
+        state.data_plane.reset()
 
     # -- app authorizations -----------------------------------------------------------
-    def _authorization(self, arn: str) -> Tuple["AppFabricBackend", "AppAuthorization"]:
+    def _locate(self, arn: str, kind: str, name: str) -> Tuple["AppFabricBackend", Any]:
+        """(backend, resource) of an app authorization, ingestion or ingestion destination ARN."""
         from .backend import arns
 
         parsed = arns.parse_arn(arn)
-        if parsed is None or parsed.kind != "appauthorization":
-            raise ValueError(f"not an app authorization ARN: {arn}")
-        backend = self.state.store.backend(parsed.account, parsed.region)
-        bundle = backend.bundles.get(parsed.bundle_id)
-        auth = bundle.authorizations.get(parsed.child_id or "") if bundle else None
-        if auth is None:
-            raise KeyError(f"no app authorization {arn}")
-        return backend, auth
+        if parsed is None or parsed.kind != kind:
+            raise ValueError(f"not an {name} ARN: {arn}")
+        backend = self.state.store.find(parsed.account, parsed.region)  # a lookup creates no backend
+        if backend is None:
+            raise KeyError(f"no {name} {arn}")
+        found: Any = backend.bundles.get(parsed.bundle_id)
+        child = parsed.child_id or ""
+        if found is not None:
+            found = (found.authorizations if kind == "appauthorization" else found.ingestions).get(child)
+        if found is not None and kind == "ingestiondestination":
+            found = found.destinations.get(parsed.destination_id or "")
+        if found is None:
+            raise KeyError(f"no {name} {arn}")
+        return backend, found
+
+    def _authorization(self, arn: str) -> Tuple["AppFabricBackend", "AppAuthorization"]:
+        return self._locate(arn, "appauthorization", "app authorization")
 
     def set_authorization_status(self, arn: str, status: str) -> None:
         """Force an app authorization into any status (e.g. ``TokenAutoRotationFailed``).
@@ -83,6 +100,7 @@ class Controls:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
         backend, auth = self._authorization(arn)
+        self.state.data_plane.run_due()  # deliveries due under the old status are made first
         with backend.lock:
             if auth.status != status:
                 auth.status = status
@@ -105,18 +123,10 @@ class Controls:
 
     # -- ingestion destinations -------------------------------------------------------
     def _destination(self, arn: str) -> Tuple["AppFabricBackend", "IngestionDestination"]:
-        from .backend import arns
+        return self._locate(arn, "ingestiondestination", "ingestion destination")
 
-        parsed = arns.parse_arn(arn)
-        if parsed is None or parsed.kind != "ingestiondestination":
-            raise ValueError(f"not an ingestion destination ARN: {arn}")
-        backend = self.state.store.backend(parsed.account, parsed.region)
-        bundle = backend.bundles.get(parsed.bundle_id)
-        ingestion = bundle.ingestions.get(parsed.child_id or "") if bundle else None
-        destination = ingestion.destinations.get(parsed.destination_id or "") if ingestion else None
-        if destination is None:
-            raise KeyError(f"no ingestion destination {arn}")
-        return backend, destination
+    def _ingestion(self, arn: str) -> Tuple["AppFabricBackend", "Ingestion"]:
+        return self._locate(arn, "ingestion", "ingestion")
 
     def set_destination_failed(self, arn: str, reason: str = "The destination is not accepting logs") -> None:
         """Mark a destination ``Failed`` with a ``statusReason`` (as when delivery fails).
@@ -129,10 +139,133 @@ class Controls:
         :raises KeyError: when no such destination exists.
         """
         backend, destination = self._destination(arn)
+        self.state.data_plane.run_due()  # what fell due while it was Active is delivered first
         with backend.lock:
             destination.status = "Failed"
             destination.status_reason = reason
             destination.updated_at = backend.settings.clock.now()
+
+    # -- audit-log deliveries (the data plane) ----------------------------------------
+    def deliver_audit_logs(
+        self,
+        ingestion: Any,
+        events: Optional[Sequence[Any]] = None,
+        count: Optional[int] = None,
+        *,
+        destination: Any = None,
+    ) -> "List[Delivery]":
+        """Deliver audit logs of ``ingestion`` now, to each of its destinations that may receive.
+
+        ``events`` are delivered exactly as given (JSON-ready values, one per event; each
+        destination gets all of them); without them, ``count`` events (default: the
+        ``events_per_delivery`` option) are generated for the ingestion's app and tenant, as
+        OCSF or raw per destination, dated within the last minute of the mock's clock.
+        Deliveries that fell due on the schedule are made first.
+
+        The same rules as on the schedule apply: nothing is delivered for a stopped
+        (``disabled``) ingestion, to a ``Failed`` destination, or while the bundle has no
+        ``Connected`` authorization for the app and tenant; the list is then empty.  A
+        destination whose bucket or stream does not exist in the sink becomes ``Failed``.
+
+        :param ingestion: the ingestion's ARN (or the ``ingestion`` dict CreateIngestion returns).
+        :param destination: only this destination (ARN or dict) of the ingestion.
+        :returns: the :class:`~appfabric_mock.delivery.models.Delivery` records made, one per destination.
+        :raises ValueError: for an ARN that is not an ingestion's, or a negative ``count``.
+        :raises KeyError: when no such ingestion exists.
+        :raises TypeError: when ``events`` is not a list of JSON-ready events.
+        """
+        from .delivery.plane import check_events
+
+        arn = _arn_of(ingestion, "ingestion")
+        self._ingestion(arn)
+        if events is not None:
+            events = check_events(events)
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+            raise ValueError("count must be a non-negative int")
+        dest_arn = _arn_of(destination, "ingestionDestination") if destination is not None else None
+        if dest_arn is not None:
+            self._destination(dest_arn)
+        return self.state.data_plane.deliver_now(arn, events, count, dest_arn)
+
+    def run_due_deliveries(self) -> "List[Delivery]":
+        """Make the deliveries that fell due on the mock's clock now (also done before every call)."""
+        return self.state.data_plane.run_due()
+
+    @property
+    def deliveries(self) -> "Tuple[Delivery, ...]":
+        """Every audit-log delivery made so far, oldest first (those due are made first).
+
+        Each :class:`~appfabric_mock.delivery.models.Delivery` names the destination, the
+        bucket and object key or the stream and record ids, and the number of events.
+        """
+        plane = self.state.data_plane
+        plane.run_due()
+        return tuple(plane.deliveries)
+
+    def clear_deliveries(self) -> None:
+        """Forget the deliveries made so far and what the in-memory sink holds; the schedule goes on."""
+        self.state.data_plane.clear()
+
+    @property
+    def delivery_sink(self) -> "Sink":
+        """Where deliveries go (see :meth:`set_delivery_sink`); in memory by default.
+
+        Reading it makes the deliveries that fell due first, as :attr:`deliveries` does.
+        """
+        plane = self.state.data_plane
+        plane.run_due()
+        return plane.sink
+
+    def set_delivery_sink(self, kind: str = "memory", *, endpoint_url: Optional[str] = None,
+                          path: Optional[str] = None, session: Any = None) -> "Sink":
+        """Choose where audit logs are delivered.
+
+        * ``"memory"`` (the default): kept on the handle; read them with :meth:`delivered_events`.
+        * ``"boto3"``: put to the S3 buckets and Firehose streams that boto3 reaches: moto's
+          ``mock_aws`` active in the same process, or the ``endpoint_url`` you give (MinIO,
+          LocalStack).  Without ``endpoint_url`` it never delivers while moto is not active:
+          nothing is ever sent to AWS.  A missing bucket or stream makes the destination ``Failed``.
+        * ``"directory"``: files under ``path`` (``s3/<bucket>/<key>``, ``firehose/<stream>/...``).
+
+        :raises ValueError: for an unknown kind or options it does not take.
+        :raises appfabric_mock.delivery.sinks.DeliveryRefused: for ``"boto3"`` without
+            ``endpoint_url`` while moto is not active.
+        """
+        from .delivery.sinks import make_sink
+
+        sink = make_sink(kind, endpoint_url=endpoint_url, path=None if path is None else str(path), session=session)
+        self.state.data_plane.sink = sink
+        return sink
+
+    def delivered_events(self, destination: Any = None) -> List[Any]:
+        """The events delivered so far (to ``destination`` only, if given), read back from the sink.
+
+        JSON lines and Parquet objects are decoded (Parquet needs pyarrow); Firehose records
+        are read back from the memory sink.  Oldest delivery first.
+
+        :raises ValueError: for Firehose deliveries through the boto3 sink (read them where
+            your stream delivers them).
+        """
+        from .delivery import formats
+
+        dest_arn = _arn_of(destination, "ingestionDestination") if destination is not None else None
+        sink = self.state.data_plane.sink
+        events: List[Any] = []
+        for delivery in self.deliveries:
+            if dest_arn is not None and delivery.destination_arn != dest_arn:
+                continue
+            if delivery.key is not None:
+                body = _read_object(sink, delivery.bucket or "", delivery.key)
+                events.extend(formats.read_parquet(body) if delivery.format == "parquet"
+                              else formats.read_json_lines(body))
+            else:
+                records = getattr(sink, "get_records", None)
+                if records is None:
+                    raise ValueError(f"the {sink.name} sink cannot read Firehose records back")
+                wanted = set(delivery.record_ids)
+                events.extend(formats.read_json_lines(r.data)[0] for r in records(delivery.stream or "")
+                              if r.record_id in wanted)
+        return events
 
     # -- user access ------------------------------------------------------------------
     def add_app_user(
@@ -168,6 +301,48 @@ class Controls:
         with settings.lock:
             settings.app_users[(app, tenant_id, email.lower())] = user
 
+    def complete_user_access_tasks(self, task_ids: Optional[Iterable[str]] = None) -> int:
+        """Complete user access tasks that are still ``IN_PROGRESS`` at once; return how many.
+
+        Each looks its user up now, as it would when it completes by itself (see
+        :meth:`add_app_user`), and the next BatchGetUserAccessTasks reports ``COMPLETED``.
+
+        :param task_ids: the task ids (default: every task of every account and region).
+        :raises TypeError: when ``task_ids`` is a single string rather than a list.
+        """
+        return self._finish_tasks(task_ids, "COMPLETED", None)
+
+    def fail_user_access_tasks(
+        self,
+        task_ids: Optional[Iterable[str]] = None,
+        *,
+        error_code: str = "AppServiceUnavailable",
+        error_message: str = "The application did not answer",
+    ) -> int:
+        """End user access tasks that are still ``IN_PROGRESS`` as ``FAILED``; return how many.
+
+        BatchGetUserAccessTasks then reports ``resultStatus`` ``FAILED`` with a ``taskError`` of
+        ``error_code`` and ``error_message`` (AWS publishes no codes; the defaults are the mock's).
+
+        :param task_ids: the task ids (default: every task of every account and region).
+        :raises TypeError: when ``task_ids`` is a single string rather than a list.
+        """
+        return self._finish_tasks(task_ids, "FAILED", {"errorCode": error_code, "errorMessage": error_message})
+
+    def _finish_tasks(self, task_ids: Optional[Iterable[str]], status: str, error: Optional[Dict[str, str]]) -> int:
+        if isinstance(task_ids, str):
+            raise TypeError("task_ids must be a list of task ids, not one string")
+        wanted = None if task_ids is None else set(task_ids)
+        finished = 0
+        for _, backend in self.state.store.items():
+            with backend.lock:
+                for task in list(backend.tasks.values()):
+                    if wanted is None or task.id in wanted:
+                        # Time passes first: a task past its lifetime is expired, not finished now.
+                        backend._advance_task(task, backend.settings.clock.now(), polled=False)
+                        finished += backend.finish_task(task, status, error)
+        return finished
+
     # -- snapshots --------------------------------------------------------------------
     def snapshot(self) -> Dict[str, Any]:
         """The whole state as plain JSON-ready data: accounts, regions, resources, tags, tasks.
@@ -183,6 +358,44 @@ class Controls:
         from .snapshot import flat_resources
 
         return flat_resources(self.state)
+
+    # -- saving and loading -------------------------------------------------------------
+    def save(self, path: "Optional[Union[str, os.PathLike[str]]]" = None) -> str:
+        """Write the whole state to ``path`` (default: the ``state_file``) atomically; returns the path.
+
+        Resources, tasks, idempotency tokens, the clock, registered users, the account map,
+        access rules and the configuration are saved; recorded calls and faults are not.  The
+        key of the idempotency digests goes to ``path + ".key"`` unless it is the user's
+        (``state_key``, ``APPFABRIC_MOCK_STATE_KEY``): see :mod:`appfabric_mock.persistence`.
+
+        :raises ValueError: without ``path`` when the mock has no state file.
+        """
+        from .persistence import save
+
+        state = self.state
+        if path is None:
+            if state.state_file is None:
+                raise ValueError("save(): give a path (this mock has no state_file)")
+            path = state.state_file.path
+        return save(state, path)
+
+    def load(self, path: "Optional[Union[str, os.PathLike[str]]]" = None, *, key: Optional[str] = None) -> None:
+        """Replace the whole state with the one saved in ``path`` (default: the ``state_file``).
+
+        :param key: the key the file's digests were made with, when it is not in ``path + ".key"``
+            (default: ``APPFABRIC_MOCK_STATE_KEY``).
+        :raises ~appfabric_mock.persistence.StateFileError: for a missing, damaged or newer file,
+            or the wrong key (the state is then unchanged).
+        """
+        from .persistence import load
+
+        state = self.state
+        if path is None:
+            if state.state_file is None:
+                raise ValueError("load(): give a path (this mock has no state_file)")
+            state.state_file.load()
+            return
+        load(state, path, key)
 
     # -- accounts -----------------------------------------------------------------------
     def map_access_key(self, access_key_id: str, account_id: str) -> None:
@@ -222,7 +435,8 @@ class Controls:
         """Answer calls of ``operation`` (``"*"``: every operation) with the modelled error ``error``.
 
         * ``times``: answer only the next ``times`` matching calls (default: every one).
-        * ``message``: the error message (default: a generic AWS-like one).
+        * ``message``: the error message (default: a generic AWS-like one; for
+          ServiceQuotaExceededException from a Create, AWS's text for that quota).
         * ``retry_after``: seconds for the ``Retry-After`` header (ThrottlingException and
           InternalServerException only).
         * ``when``: a predicate on the call's validated parameters, e.g.
@@ -232,8 +446,11 @@ class Controls:
         * ``members``: other members of the error shape by their model names, e.g.
           ``{"quotaCode": "L-1234"}``; required members left out get defaults from the request.
 
-        The error is checked against the model now: an unknown code, an unknown operation or a
-        member the shape lacks is a ValueError.  Faults hit only requests that pass validation,
+        The error is checked against the model now: an unknown code, an error the operation's
+        model does not list (with ``"*"``: one that not every operation lists, so only
+        AccessDeniedException, InternalServerException, ThrottlingException and
+        ValidationException), an unknown operation or a member the shape lacks is a ValueError
+        naming what is allowed.  Faults hit only requests that pass validation,
         and a faulted call never reaches the backend.  Returns the :class:`~appfabric_mock.faults.Fault`
         (``hits``, ``remaining``, ``cancel()``).
         """
@@ -321,7 +538,7 @@ class Controls:
 
         :raises ValueError: when ``operation`` is not an AppFabric operation name.
         """
-        from .recording import check_operation
+        from .protocol.compiled import check_operation
 
         check_operation(operation)
         return [c for c in self.calls if c.operation == operation]
@@ -353,3 +570,23 @@ class Controls:
     def clear_calls(self) -> None:
         """Forget the recorded calls (resources stay)."""
         self._recorded_state().recorder.clear()
+
+
+def _arn_of(resource: Any, key: str) -> str:
+    """An ARN given as a string, or the ARN of a resource dict as boto3 returns it."""
+    if isinstance(resource, Mapping):
+        inner = resource.get(key, resource)
+        arn = inner.get("arn") if isinstance(inner, Mapping) else None
+        if isinstance(arn, str):
+            return arn
+        raise ValueError(f"no 'arn' in the {key} given")
+    if not isinstance(resource, str):
+        raise ValueError(f"give the {key} as an ARN string, not {type(resource).__name__}")
+    return resource
+
+
+def _read_object(sink: Any, bucket: str, key: str) -> bytes:
+    reader = getattr(sink, "get_object", None)
+    if reader is None:
+        raise ValueError(f"the {sink.name} sink cannot read objects back")
+    return reader(bucket, key)  # type: ignore[no-any-return]

@@ -51,33 +51,48 @@ def run(echo: Callable[[str], Any] = print) -> int:
         destination = client.create_ingestion_destination(
             appBundleIdentifier=bundle,
             ingestionIdentifier=ingestion["arn"],
-            processingConfiguration={"auditLog": {"schema": "ocsf", "format": "parquet"}},
+            processingConfiguration={"auditLog": {"schema": "ocsf", "format": "json"}},
             destinationConfiguration={
                 "auditLog": {"destination": {"s3Bucket": {"bucketName": "audit-logs", "prefix": "okta/"}}}
             },
         )["ingestionDestination"]
-        echo(f"6. delivering OCSF/parquet to s3://audit-logs/okta/: destination {destination['status']}")
+        echo(f"6. delivering OCSF/JSON to s3://audit-logs/okta/: destination {destination['status']}")
 
         m.add_app_user(app="OKTA", tenant_id="dev-22002358.okta.com", email="jane@example.com",
                        user_id="00u1", first_name="Jane", last_name="Doe", status="ACTIVE")
         tasks = client.start_user_access_tasks(appBundleIdentifier=bundle, email="jane@example.com")
         ids = [t["taskId"] for t in tasks["userAccessTasksList"] if "taskId" in t]
-        results = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=ids)
+        # The tasks run asynchronously, as on AWS: poll until none is in progress.
+        polls = 0
+        while polls < 10:
+            polls += 1
+            results = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=ids)
+            if all(r["resultStatus"] != "IN_PROGRESS" for r in results["userAccessResultsList"]):
+                break
         for result in results["userAccessResultsList"]:
             found = "found" if "userId" in result else result.get("taskError", {}).get("errorCode", "?")
-            echo(f"7. user access in {result['app']}: {result['resultStatus']} ({found})")
+            echo(f"7. user access in {result['app']}: {result['resultStatus']} after {polls} polls ({found})")
+
+        # The data plane: once the clock passes a delivery time (every 30 minutes), the ingestion
+        # delivers audit logs where AppFabric puts them, with the registered users as actors.
+        m.clock.advance(minutes=30)
+        [delivery] = m.deliveries
+        echo(f"8. 30 minutes later, {delivery.event_count} OCSF events in s3://{delivery.bucket}/{delivery.key}")
+        first = m.delivered_events()[0]
+        echo(f"   first event: {first['type_name']} by {first['user']['email_addr']} "
+             f"({first['metadata']['product']['name']}, event code {first['metadata']['event_code']})")
 
         updated = client.update_app_authorization(
             appBundleIdentifier=bundle,
             appAuthorizationIdentifier=tfc["appAuthorizationArn"],
             credential={"apiKeyCredential": {"apiKey": _SECRET + "-rotated"}},
         )["appAuthorization"]
-        echo(f"8. rotated the Terraform Cloud API key: status back to {updated['status']}")
+        echo(f"9. rotated the Terraform Cloud API key: status back to {updated['status']}")
 
         try:
             client.delete_app_bundle(appBundleIdentifier=bundle)
         except ClientError as error:
-            echo(f"9. deleting the bundle too early: {error.response['Error']['Code']}")
+            echo(f"10. deleting the bundle too early: {error.response['Error']['Code']}")
 
         client.delete_ingestion_destination(appBundleIdentifier=bundle, ingestionIdentifier=ingestion["arn"],
                                             ingestionDestinationIdentifier=destination["arn"])
@@ -86,5 +101,5 @@ def run(echo: Callable[[str], Any] = print) -> int:
             client.delete_app_authorization(appBundleIdentifier=bundle,
                                             appAuthorizationIdentifier=auth["appAuthorizationArn"])
         client.delete_app_bundle(appBundleIdentifier=bundle)
-        echo(f"10. torn down in order; bundles left: {len(client.list_app_bundles()['appBundleSummaryList'])}")
+        echo(f"11. torn down in order; bundles left: {len(client.list_app_bundles()['appBundleSummaryList'])}")
     return 0

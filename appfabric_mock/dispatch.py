@@ -1,24 +1,28 @@
 """Request in, response out: the one path every entry point shares.
 
 The botocore hook, the ``requests`` hook and the HTTP server all call
-:func:`dispatch`; it is the only module that knows both the protocol and the
-backend.
+:func:`dispatch`: it routes, parses and validates a request (the protocol),
+runs the guards, calls the backend's method for the operation, tells the
+observers, and serialises the answer.  It is where the protocol meets the
+backend's operations; the test controls, fault injection and access control
+also read the backend's resources and ARNs, each for its own purpose.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Union
 from urllib.parse import urlsplit
 
 from .backend.support import new_request_id
 from .errors import AppFabricError, InternalServerException, ValidationException
+from .hooks import CallContext
 from .identity import SERVICE_REGIONS, caller, header_account
 from .protocol.compiled import OperationSpec, protocol
 from .protocol.parsing import parse_request
 from .protocol.serialization import serialize_error
 from .protocol.shapecheck import shape_problems
-from .state import CallContext, MockState
+from .state import MockState
 
 #: The header that carries the request id (botocore reads it into ``ResponseMetadata["RequestId"]``).
 REQUEST_ID_HEADER = "x-amzn-RequestId"
@@ -106,15 +110,14 @@ def dispatch_lowered(
             raise ValidationException.for_fields(problems)
         for guard in state.pre_backend_guards:
             guard(context)
-        backend = state.store.backend(account, region)
-        handler = getattr(backend, spec.method_name)
-        with backend.lock:
-            result = handler(params)
+        # A read in an account or region without state allocates nothing (Store.call).
+        result = state.store.call(account, region, spec.method_name, params, context.method != "GET")
         if state.check_responses and spec.model.output_shape is not None:
             _check_output(spec, result)
         status, out_headers, out_body = spec.output.serialize(result)
         out_headers[REQUEST_ID_HEADER] = request_id
-        _notify(state, context, status, None, result)
+        for observer in state.observers:
+            observer(context, status, None, result)
         return Response(status, out_headers, out_body)
     except UnreachableRegion:
         raise
@@ -140,19 +143,8 @@ def _check_output(spec: OperationSpec, result: Dict[str, Any]) -> None:
 
 def _error_response(state: MockState, context: Optional[CallContext], error: AppFabricError,
                     request_id: str) -> Response:
-    shape = protocol().error_shapes.get(error.code)
-    status, headers, body = serialize_error(error, shape)
+    status, headers, body = serialize_error(error)
     headers[REQUEST_ID_HEADER] = request_id
-    _notify(state, context, status, error.code, error)
-    return Response(status, headers, body)
-
-
-def _notify(state: MockState, context: Optional[CallContext], status: int, code: Optional[str], payload: Any) -> None:
     for observer in state.observers:
-        observer(context, status, code, payload)
-
-
-def split_url(url: str) -> Tuple[str, str]:
-    """(host, raw path with query) of a URL."""
-    parts = urlsplit(url)
-    return parts.netloc, parts.path + ("?" + parts.query if parts.query else "")
+        observer(context, status, error.code, error)
+    return Response(status, headers, body)

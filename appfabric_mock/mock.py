@@ -167,10 +167,13 @@ class AppFabricMock(Controls):
             if not self._starts:
                 _started.discard(self)
             if _depth == 0:
+                state = _state
                 _activation_machinery()[0].remove()
                 if _env is not None:
                     _env.restore()
                 _state, _env, _outermost = None, None, None
+                if state is not None and state.state_file is not None:
+                    state.state_file.save()  # what test controls changed since the last call
 
     @property
     def active(self) -> bool:

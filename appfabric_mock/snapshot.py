@@ -1,19 +1,30 @@
 """The mock's state as plain data: for assertions, debugging and the server's control API.
 
-Nothing sensitive is in it: credentials are never stored, and e-mail addresses
-and user names are left out.
+Nothing sensitive is in it: credentials are never stored, e-mail addresses and
+user names are left out, and the configurations a client sent are copied
+through :mod:`~appfabric_mock.protocol.redaction` (so a snapshot shares nothing
+with the state either).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from ._model import service_model
 from .backend.models import AppBundle
+from .protocol.redaction import Redactor, redactor
 from .protocol.serialization import iso8601
 from .state import MockState
 
 
+def _configuration_copiers() -> "tuple[Redactor, Redactor]":
+    """(processing, destination) configuration redactors, from the IngestionDestination shape."""
+    members = service_model().shape_for("IngestionDestination").members  # type: ignore[attr-defined]
+    return redactor(members["processingConfiguration"]), redactor(members["destinationConfiguration"])
+
+
 def _bundle(bundle: AppBundle) -> Dict[str, Any]:
+    processing, destination = _configuration_copiers()
     return {
         "arn": bundle.arn,
         "customerManagedKeyArn": bundle.customer_managed_key_arn,
@@ -47,8 +58,8 @@ def _bundle(bundle: AppBundle) -> Dict[str, Any]:
                 "destinations": [
                     {
                         "arn": d.arn,
-                        "processingConfiguration": d.processing_configuration,
-                        "destinationConfiguration": d.destination_configuration,
+                        "processingConfiguration": processing(d.processing_configuration),
+                        "destinationConfiguration": destination(d.destination_configuration),
                         "status": d.status,
                         "statusReason": d.status_reason,
                         "createdAt": iso8601(d.created_at),

@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from .backend.settings import Settings
 from .backend.store import Store
+from .delivery.plane import DataPlane
 from .environment import environ_get
+from .hooks import CallContext, Guard, Observer
 from .identity import ACCOUNT_ENV, DEFAULT_ACCOUNT_ID
-
-# At module level: an import statement in __init__ costs every start a couple of
-# microseconds.  This module itself is imported by the first start, not at import.
 from .recording import CallRecorder
 
 if TYPE_CHECKING:
     from .access import AccessControl
     from .faults import FaultInjector
+    from .persistence import StateFile
 
-
-class CallContext:
-    """One call as it travels through the dispatcher (read by hooks)."""
-
-    __slots__ = ("operation", "params", "account_id", "region", "access_key_id", "method", "path", "request_id")
-
-    def __init__(self, operation: str, params: Dict[str, Any], account_id: str, region: str,
-                 access_key_id: Optional[str], method: str, path: str, request_id: str = "") -> None:
-        self.operation = operation
-        self.params = params
-        self.account_id = account_id
-        self.region = region
-        self.access_key_id = access_key_id
-        self.method = method
-        self.path = path
-        self.request_id = request_id
-
-
-#: A hook that may raise an AppFabricError to answer the call instead of the backend.
-Guard = Callable[[CallContext], None]
-#: A hook told of every finished call: (context or None, status, error code or None, output or error body).
-Observer = Callable[[Optional[CallContext], int, Optional[str], Any], None]
+__all__ = ["CallContext", "Guard", "MockState", "Observer"]
 
 
 class MockState:
@@ -65,6 +44,11 @@ class MockState:
         #: Created by the first ``inject_fault`` / ``deny`` / ``allow``, which also adds their guard.
         self.faults: Optional[FaultInjector] = None
         self.access: Optional[AccessControl] = None
+        #: Where the state is saved after every change (``state_file`` option), if anywhere.
+        self.state_file: Optional[StateFile] = None
+        #: Audit-log deliveries (appfabric_mock.delivery): those that fell due are made before each call.
+        self.data_plane = DataPlane(self.settings, self.store)
+        self.pre_validation_guards.append(self.data_plane.guard)
 
     def account_for(self, access_key_id: Optional[str]) -> str:
         if access_key_id is not None:

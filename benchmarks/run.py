@@ -21,7 +21,11 @@ Sections (each prints one Markdown table):
   ``import boto3`` alone.
 * scale: a Get and a 100-item List page with 10, 1,000 and 100,000 stored resources.
 * server: one GET through the mock's HTTP server, against a minimal server on the same
-  HTTP stack (``benchmarks/server_bench.py``).
+  HTTP stack (waitress); ThreadedServer start and stop; and load: requests per second and
+  p99 latency with 1, 8 and 50 keep-alive clients and a new connection per request,
+  against moto's server on Scheduler's comparable call (``benchmarks/server_bench.py``).
+* delivery: generating and delivering 10,000 audit events (OCSF, JSON lines, one S3 object
+  in the in-memory sink; and as 10,000 Firehose records), in events per second.
 
 The last line is a summary of every ratio against its target.
 """
@@ -60,6 +64,7 @@ TARGET = {
     "RoleArn": "arn:aws:iam::123456789012:role/bench",
 }
 OAUTH = {"oauth2Credential": {"clientId": "bench-client", "clientSecret": "bench-secret"}}
+AUTH_REQUEST = {"redirectUri": "https://us-east-1.console.aws.amazon.com/appfabric/oauth2", "code": "bench-code"}
 #: botocore's own method, kept before any mock patches it (see _UnmockedEndpoint).
 ORIGINAL_DO_GET_RESPONSE = Endpoint.__dict__["_do_get_response"]
 
@@ -82,12 +87,16 @@ class Settings:
     imports: int  # fresh interpreters per variant
     scale_sizes: Tuple[int, ...]
     server_calls: int
+    load_requests: int  # requests per server, load level and round
+    load_rounds: int
+    delivery_rounds: int  # interleaved batches of 10,000 events per variant
 
 
 FULL = Settings(calls=20, rounds=51, tests=10, moto_tests=2, empty_tests=500, repeats=15, imports=21,
-                scale_sizes=(10, 1_000, 100_000), server_calls=2000)
+                scale_sizes=(10, 1_000, 100_000), server_calls=2000, load_requests=1500, load_rounds=3,
+                delivery_rounds=15)
 QUICK = Settings(calls=2, rounds=1, tests=1, moto_tests=1, empty_tests=10, repeats=1, imports=1,
-                 scale_sizes=(10, 100, 1_000), server_calls=5)
+                 scale_sizes=(10, 100, 1_000), server_calls=5, load_requests=50, load_rounds=1, delivery_rounds=1)
 
 #: A batch: sets itself up (untimed), runs ``n`` operations and returns the seconds they took.
 Batch = Callable[[int], float]
@@ -228,7 +237,10 @@ def _authorization(client: Any, bundle: str, tenant: str) -> str:
 def _ingestions(client: Any, count: int) -> Dict[str, Any]:
     bundle = _bundle(client)
     for index in range(count):
-        _authorization(client, bundle, f"tenant-{index}")
+        auth = _authorization(client, bundle, f"tenant-{index}")
+        # An ingestion needs a Connected authorization, as on AWS.
+        client.connect_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=auth,
+                                         authRequest=AUTH_REQUEST)
         client.create_ingestion(appBundleIdentifier=bundle, app="SLACK", tenantId=f"tenant-{index}",
                                 ingestionType="auditLog")
     listed = client.list_ingestions(appBundleIdentifier=bundle)["ingestions"]
@@ -763,22 +775,44 @@ def _clearing(m: Any, batch: Batch) -> Batch:
 # -- server ------------------------------------------------------------------------------
 
 
-def server(settings: Settings, summary: Summary) -> Table:
+def server(settings: Settings, summary: Summary) -> List[Table]:
     table = Table("Server (µs per GET over HTTP)", ["what", "µs", "ratio", "target", "met"])
     try:
-        from server_bench import measure_server  # type: ignore[import-not-found]
+        from server_bench import load_table, measure_load, measure_server, measure_start_stop  # type: ignore[import-not-found]
     except ImportError as exc:
         summary.missing("server mock/minimal")
         table.add("appfabric-mock server", "not available", "", "<= 1.30x", "n/a")
         table.add("minimal server, same HTTP stack", "not available", "", "", "")
         table.notes.append(f"server benchmark not available: benchmarks/server_bench.py could not be imported ({exc}).")
-        return table
+        return [table]
     mock, minimal = _server_numbers(measure_server(settings.server_calls))
     over = mock / minimal
     met = summary.check("server mock/minimal", f"{over:.2f}x (<=1.3x)", over <= 1.3)
     table.add("appfabric-mock server", us(mock), ratio(over), "<= 1.30x", met)
     table.add("minimal server, same HTTP stack", us(minimal), "", "", "")
-    return table
+    timing = measure_start_stop(5 if settings.load_rounds == 1 else 20)
+    table.notes.append(f"ThreadedServer start {timing['start_ms']:.2f} ms (median {timing['start_median_ms']:.2f}), "
+                       f"stop {timing['stop_ms']:.2f} ms (median {timing['stop_median_ms']:.2f}).")
+    load = Table("Server under load (requests/s, p99 ms; GetAppBundle vs moto server's GetScheduleGroup)",
+                 ["level", "mock rps", "mock p99 ms", "mock errors", "moto rps", "moto p99 ms", "moto errors",
+                  "mock/moto rps"])
+    try:
+        import moto.server  # noqa: F401
+
+        include_moto = True
+    except ImportError:
+        include_moto = False
+        load.notes.append("moto's server is not installed (pip install 'moto[server]'): no moto columns.")
+    results = measure_load(settings.load_requests, settings.load_rounds, include_moto)
+    for row in load_table(results):
+        load.add(*row)
+    failed = sum(figures.errors for by_server in results.values() for name, figures in by_server.items()
+                 if name == "appfabric-mock server")
+    summary.check("server load errors", f"{failed} (0)", failed == 0)
+    load.notes.append(f"Each server in its own process, clients as threads in this one (raw http.client); "
+                      f"{settings.load_requests} requests per server, level and round, {settings.load_rounds} "
+                      f"interleaved round(s); medians over rounds, errors in total.")
+    return [table, load]
 
 
 def _server_numbers(result: Any) -> Tuple[float, float]:
@@ -789,6 +823,64 @@ def _server_numbers(result: Any) -> Tuple[float, float]:
         return float(mock), float(minimal)
     mock, minimal = result[0], result[1]
     return float(mock), float(minimal)
+
+
+# -- delivery ----------------------------------------------------------------------------
+
+#: Events per delivery in the delivery rows (the issue's measure: 10,000 events).
+DELIVERY_EVENTS = 10_000
+
+
+def delivery(settings: Settings, summary: Summary) -> Table:
+    """Events per second generated and delivered by ``deliver_audit_logs`` to the in-memory sink."""
+    table = Table(f"Delivery (events per second; {DELIVERY_EVENTS:,} events per delivery, in-memory sink)",
+                  ["what", "events/s", "ms per delivery", "target", "met"])
+    consent = {"redirectUri": "https://us-east-1.console.aws.amazon.com/appfabric/oauth2", "code": "bench"}
+    with mock_appfabric(seed=1, now="2024-06-01T09:00:00Z") as m:
+        client = _client()
+        bundle = client.create_app_bundle()["appBundle"]["arn"]
+        ingestions = {}
+        for name, destination in (
+            ("S3, OCSF JSON lines", {"s3Bucket": {"bucketName": "bench-logs", "prefix": "okta/"}}),
+            ("Firehose, OCSF records", {"firehoseStream": {"streamName": "bench-stream"}}),
+        ):
+            tenant = f"{len(ingestions)}.okta.com"
+            auth = client.create_app_authorization(
+                appBundleIdentifier=bundle, app="OKTA", authType="oauth2", credential=OAUTH,
+                tenant={"tenantIdentifier": tenant, "tenantDisplayName": tenant})["appAuthorization"]
+            client.connect_app_authorization(appBundleIdentifier=bundle,
+                                             appAuthorizationIdentifier=auth["appAuthorizationArn"],
+                                             authRequest=consent)
+            ingestion = client.create_ingestion(appBundleIdentifier=bundle, app="OKTA", tenantId=tenant,
+                                                ingestionType="auditLog")["ingestion"]["arn"]
+            client.create_ingestion_destination(
+                appBundleIdentifier=bundle, ingestionIdentifier=ingestion,
+                processingConfiguration={"auditLog": {"schema": "ocsf", "format": "json"}},
+                destinationConfiguration={"auditLog": {"destination": destination}})
+            ingestions[name] = ingestion
+
+        def batch(ingestion: str) -> Batch:
+            def run(n: int) -> float:
+                m.clear_deliveries()  # each batch starts from an empty sink
+                start = time.perf_counter()
+                for _ in range(n):
+                    m.deliver_audit_logs(ingestion, count=DELIVERY_EVENTS)
+                return time.perf_counter() - start
+            return run
+
+        result = interleaved({name: (batch(arn), 1) for name, arn in ingestions.items()}, settings.delivery_rounds)
+    for index, name in enumerate(ingestions):
+        seconds = result.median(name) / 1e6  # µs per delivery -> s
+        rate = DELIVERY_EVENTS / seconds
+        if index == 0:
+            met = summary.check("delivery events/s (S3 JSON)", f"{rate:,.0f} (>=50,000)", rate >= 50_000)
+            table.add(name, f"{rate:,.0f}", f"{seconds * 1000:.1f}", ">= 50,000", met)
+        else:
+            table.add(name, f"{rate:,.0f}", f"{seconds * 1000:.1f}", "", "")
+    table.notes.append(f"medians of {settings.delivery_rounds} interleaved deliveries of {DELIVERY_EVENTS:,} "
+                       "generated Okta events each (seeded), through m.deliver_audit_logs: generation, OCSF "
+                       "JSON, key and record ids, the in-memory sink.")
+    return table
 
 
 # -- main --------------------------------------------------------------------------------
@@ -804,11 +896,11 @@ def machine() -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="a fast smoke run (numbers are meaningless)")
-    parser.add_argument("--only", choices=("call", "test", "import", "scale", "server"), action="append",
+    parser.add_argument("--only", choices=("call", "test", "import", "scale", "server", "delivery"), action="append",
                         help="run only these sections (repeatable)")
     options = parser.parse_args(argv)
     settings = QUICK if options.quick else FULL
-    sections = options.only or ["call", "test", "import", "scale", "server"]
+    sections = options.only or ["call", "test", "import", "scale", "server", "delivery"]
     summary = Summary()
     print(f"appfabric-mock benchmarks{' (--quick)' if options.quick else ''}: {machine()}", flush=True)
     started = time.perf_counter()
@@ -821,8 +913,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             tables = [import_time(settings, summary)]
         elif section == "scale":
             tables = [scale(settings, summary)]
+        elif section == "delivery":
+            tables = [delivery(settings, summary)]
         else:
-            tables = [server(settings, summary)]
+            tables = server(settings, summary)
         for table in tables:
             print("\n" + table.render(), flush=True)
     print(f"\n(ran in {time.perf_counter() - started:.0f} s)")

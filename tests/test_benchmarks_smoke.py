@@ -82,11 +82,28 @@ def test_server_rows(output: str) -> None:
     assert available or (mock[1] == minimal[1] == "not available"), (mock, minimal)
 
 
+def test_server_load_rows(output: str) -> None:
+    for level in ("1 keep-alive client", "8 keep-alive clients", "50 keep-alive clients",
+                  "8 clients, new connection per request"):
+        cells = _row(output, level)
+        rps, p99, errors = cells[1:4]
+        assert NUMBER.match(rps) and NUMBER.match(p99), cells
+        assert errors.startswith("0/"), cells  # no error at any level
+    assert "ThreadedServer start" in output
+
+
+def test_delivery_rows(output: str) -> None:
+    s3 = _row(output, "S3, OCSF JSON lines")
+    firehose = _row(output, "Firehose, OCSF records")
+    assert NUMBER.match(s3[1]) and NUMBER.match(s3[2]) and s3[3] == ">= 50,000", s3
+    assert NUMBER.match(firehose[1]) and NUMBER.match(firehose[2]), firehose
+
+
 def test_summary_line(output: str) -> None:
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("SUMMARY ") and "targets met" in summary
     for label in ("mock/floor", "with mock_appfabric(): pass", "moto/mock", "import", "scale Get", "scale List",
-                  "server"):
+                  "server", "server load errors", "delivery events/s"):
         assert label in summary, label
 
 
@@ -95,3 +112,14 @@ def test_async_per_call_rows(output: str) -> None:
     for operation in ("GetAppBundle", "CreateAppAuthorization"):
         assert any(line.startswith(f"| {operation} ") and line.count("x |") >= 1 and "<= 1.15x" in line
                    for line in output.splitlines()), operation
+
+
+def test_the_instruction_count_program_runs_every_case() -> None:
+    # benchmarks/instructions.py runs this program under valgrind; here it runs bare, once per case.
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, 'benchmarks'); import instructions\n"
+                               "for name in instructions.CASES: instructions.run_case(name, 2)"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -6,7 +6,6 @@ import functools
 import re
 from typing import NamedTuple, Optional
 
-UUID_RE = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
 _ARN_RE = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):appfabric:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"appbundle/(?P<bundle>[a-f0-9-]{36})"

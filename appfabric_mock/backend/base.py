@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
 
@@ -20,14 +19,14 @@ from . import arns
 from .collection import Collection
 from .models import AppAuthorization, AppBundle, Ingestion, IngestionDestination, UserAccessTask
 from .pagination import decode_token, encode_token
-from .settings import QUOTA_CODES, Settings
+from .settings import QUOTA_CODES, QUOTA_MESSAGES, Settings
 
 Params = Mapping[str, Any]
 Result = Dict[str, Any]
 T = TypeVar("T")
 
 # json.dumps(body, sort_keys=True, default=str) with its encoder built once: json.dumps
-# builds a new one per call whenever an option is given (a fifth of the digest's cost).
+# builds a new encoder on every call that passes an option, and every create digests one.
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str)
 
 APP_BUNDLE = "AppBundle"
@@ -35,6 +34,19 @@ APP_AUTHORIZATION = "AppAuthorization"
 INGESTION = "Ingestion"
 INGESTION_DESTINATION = "IngestionDestination"
 USER_ACCESS_TASK = "UserAccessTask"
+
+#: How long a client token is remembered, in seconds of the mock's clock.  AppFabric documents
+#: no window; 8 hours is the one most AWS services that document a window give (Verified
+#: Permissions, Directory Service Data, Lookout for Vision, Backup Search).  After it, the same
+#: token starts a new request, as those services say.
+IDEMPOTENCY_WINDOW_SECONDS = 8 * 60 * 60
+
+#: client token key -> (request digest, resource ARN, first result, expiry as a timestamp).
+IdempotencyEntry = Tuple[str, str, Result, float]
+
+
+#: Attributes of a backend that are not its state (its identity, shared settings and lock).
+TRANSIENT_ATTRIBUTES = frozenset({"account_id", "region", "settings", "lock"})
 
 
 class BackendBase:
@@ -49,10 +61,8 @@ class BackendBase:
         self.bundles: Collection[AppBundle] = Collection()
         self.tasks: Dict[str, UserAccessTask] = {}
         self._seq = 0
-        self._idempotency: Dict[Tuple[str, str, str], Tuple[str, str, Result]] = {}
-        # Keyed digests of idempotent requests: they may include secrets, which must
-        # not be recoverable from the mock's state.
-        self._digest_key = os.urandom(16)
+        # In insertion order, so the oldest entries are the first to expire.
+        self._idempotency: Dict[Tuple[str, str, str], IdempotencyEntry] = {}
 
     # -- basics ---------------------------------------------------------------------
     def _next_seq(self) -> int:
@@ -133,8 +143,8 @@ class BackendBase:
         """Raise ServiceQuotaExceededException when ``used`` reached the quota.
 
         ``used`` may be a function: counting walks every app bundle of the account, so
-        it is counted only when the quota is set (with quotas lifted, a create used to
-        cost time in proportion to the number of bundles).
+        it is counted only when the quota is set (with quotas lifted, a create then
+        costs the same however many bundles there are).
         """
         limit = self.settings.quota(name)
         if limit is None:
@@ -143,7 +153,7 @@ class BackendBase:
             used = used()
         if used >= limit:
             raise ServiceQuotaExceededException(
-                f"The {name.replace('_', ' ')} quota ({limit}) is reached",
+                QUOTA_MESSAGES[name],
                 resource_id=resource_id,
                 resource_type=resource_type,
                 quota_code=QUOTA_CODES[name],
@@ -168,38 +178,58 @@ class BackendBase:
 
         ``create`` returns (resource ARN, result); ``current`` re-describes the
         resource by ARN, or returns None once it is gone (the first answer is
-        then repeated).
+        then repeated).  A token is remembered for :data:`IDEMPOTENCY_WINDOW_SECONDS`
+        of the mock's clock.
         """
         token = params.get("clientToken")
         if not token:
             return create()[1]
         key = (operation, scope, token)
         digest = self._request_digest(params)
-        seen = self._idempotency.get(key)
+        now = self._now().timestamp()
+        entries = self._idempotency
+        seen = entries.get(key)
         if seen is not None:
-            seen_digest, arn, first = seen
-            if not hmac.compare_digest(seen_digest, digest):
-                raise IdempotentParameterMismatch(
-                    f"The client token {token} was already used with different parameters"
-                )
-            return current(arn) or first
+            seen_digest, arn, first, expires = seen
+            if expires > now:
+                if not hmac.compare_digest(seen_digest, digest):
+                    raise IdempotentParameterMismatch(
+                        f"The client token {token} was already used with different parameters"
+                    )
+                return current(arn) or first
+            del entries[key]
         arn, result = create()
-        self._idempotency[key] = (digest, arn, result)
+        # Forget expired tokens, oldest first: a few per create at most, so memory follows the
+        # rate of creates over the window rather than every create ever made.
+        while entries:
+            oldest = next(iter(entries))
+            if entries[oldest][3] > now:
+                break
+            del entries[oldest]
+        entries[key] = (digest, arn, result, now + IDEMPOTENCY_WINDOW_SECONDS)
         return result
 
     def _request_digest(self, params: Params) -> str:
         body = {k: v for k, v in params.items() if k != "clientToken"}
         text = _CANONICAL_JSON.encode(body)
-        # Keyed BLAKE2b is a MAC in one C call; hmac.new(..., sha256) costs three times as
-        # much, on every create that carries a client token (boto3 always sends one).
-        return hashlib.blake2b(text.encode(), key=self._digest_key, digest_size=32).hexdigest()
+        # Keyed BLAKE2b is a MAC in one call, with no HMAC object to build; every create
+        # that carries a client token digests its request (boto3 always sends one).
+        return hashlib.blake2b(text.encode(), key=self.settings.digest_key, digest_size=32).hexdigest()
+
+    def is_empty(self) -> bool:
+        """Whether this backend holds nothing: no resource, task, token or counter.
+
+        Generic over its attributes (every one but the identity, settings and lock is
+        state), so state added later counts without a change here.
+        """
+        return not any(value for name, value in vars(self).items() if name not in TRANSIENT_ATTRIBUTES)
 
     # -- pagination -----------------------------------------------------------------
     def _page(
         self, operation: str, scope: str, collection: "Collection[T]", params: Params
     ) -> Tuple[List[T], Optional[str]]:
         # The clock is read only when a token is read or written: most listings fit in
-        # one page and carry none, and reading it is a good part of a short List's cost.
+        # one page and carry none, and each read builds an aware datetime for nothing.
         next_token = params.get("nextToken")
         now = self._now().timestamp() if next_token is not None else None
         # Sequence numbers are per backend: a token from another account or region is foreign.
@@ -214,14 +244,45 @@ class BackendBase:
         return items, encode_token(operation, scope, last, now)
 
     # -- shared rules ---------------------------------------------------------------
-    def _check_app(self, app: str) -> None:
-        if self.settings.strict_apps and app not in self.settings.known_apps:
-            known = ", ".join(sorted(self.settings.known_apps))
+    def _check_app(self, app: str, auth_type: Optional[str] = None) -> None:
+        """Under ``strict_apps``: ``app`` must be known, and ``auth_type`` (if given) the one it connects with."""
+        settings = self.settings
+        if not settings.strict_apps:
+            return
+        known = settings.known_apps.get(app)
+        if known is None:
+            choices = ", ".join(sorted(settings.known_apps))
             message = (
-                f"Value '{app}' at 'app' failed to satisfy constraint: "
-                f"Member must be one of the supported applications: {known}"
+                f"Value '{app[:128]}' at 'app' failed to satisfy constraint: Member must be one of the "
+                f"supported applications: {choices} (appfabric-mock: add other names with the extra_apps "
+                "option, or accept any name with strict_apps=False)"
             )
             raise ValidationException.for_fields([("app", message)])
+        if auth_type is not None and known.auth_type is not None and auth_type != known.auth_type:
+            message = (
+                f"Value '{auth_type}' at 'authType' failed to satisfy constraint: {app} connects with "
+                f"authType {known.auth_type} (appfabric-mock: declare another type with the extra_apps "
+                "option, or turn the check off with strict_apps=False)"
+            )
+            raise ValidationException.for_fields([("authType", message)])
+
+    def _bundle_precondition(self, identifier: str) -> AppBundle:
+        """The bundle of an operation whose model lists no ResourceNotFoundException.
+
+        AWS's one known answer to a failed precondition there is a ValidationException
+        (CreateIngestion without a Connected authorization), so a missing bundle is one too.
+        """
+        try:
+            return self._bundle(identifier)
+        except ResourceNotFoundException as missing:
+            raise precondition_failed(missing.message) from None
+
+    def _ingestion_precondition(self, bundle: AppBundle, identifier: str) -> Ingestion:
+        """The ingestion of an operation whose model lists no ResourceNotFoundException (see above)."""
+        try:
+            return self._ingestion(bundle, identifier)
+        except ResourceNotFoundException as missing:
+            raise precondition_failed(missing.message) from None
 
 
 def _not_found(identifier: str, resource_type: str) -> ResourceNotFoundException:
@@ -230,9 +291,39 @@ def _not_found(identifier: str, resource_type: str) -> ResourceNotFoundException
     )
 
 
+def precondition_failed(message: str) -> ValidationException:
+    """A request the current state does not allow, where the operation models no Conflict or NotFound."""
+    return ValidationException(message, reason="other")
+
+
 def conflict(message: str, resource_id: str, resource_type: str) -> ConflictException:
     return ConflictException(message, resource_id=resource_id, resource_type=resource_type)
 
 
+#: Tag keys AWS keeps for itself ("aws:" in any case), by AWS's general tagging rules.
+RESERVED_TAG_PREFIX = "aws:"
+
+
+def check_tag_keys(keys: "List[str]", member: str) -> None:
+    """ValidationException naming every key that starts with ``aws:`` (in any case).
+
+    ``member`` is the field path of the list, e.g. ``tags`` (each element is named
+    ``tags.N.member.key``) or ``tagKeys`` (``tagKeys.N.member``), counting from 1.
+    """
+    problems = []
+    for index, key in enumerate(keys, 1):
+        if key[:4].lower() == RESERVED_TAG_PREFIX:
+            name = f"{member}.{index}.member.key" if member == "tags" else f"{member}.{index}.member"
+            problems.append((name, f"Value '{key[:128]}' at '{name}' failed to satisfy constraint: "
+                                   "Member must not start with 'aws:' (the prefix is reserved for AWS use)"))
+    if problems:
+        raise ValidationException.for_fields(problems)
+
+
 def tags_from(params: Params) -> Dict[str, str]:
-    return {t["key"]: t.get("value", "") for t in params.get("tags") or ()}
+    """The tags of a request (by key); a reserved ``aws:`` key is a ValidationException."""
+    tags = params.get("tags") or ()
+    if not tags:
+        return {}
+    check_tag_keys([t["key"] for t in tags], "tags")
+    return {t["key"]: t.get("value", "") for t in tags}

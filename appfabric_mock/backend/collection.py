@@ -16,8 +16,8 @@ class Collection(Generic[T]):
     def __init__(self) -> None:
         self._by_id: Dict[str, T] = {}
         self._seqs: List[int] = []
-        # The resources themselves, in step with _seqs: a page is then one slice, where
-        # a list of ids cost a dict lookup per listed item.
+        # The resources themselves, in step with _seqs: a page is then one slice, with
+        # no lookup per listed item.
         self._items: List[T] = []
 
     def add(self, resource_id: str, seq: int, resource: T) -> None:
@@ -41,6 +41,11 @@ class Collection(Generic[T]):
         items = self._items[start : start + limit]
         more = start + limit < len(self._items)
         return items, (self._seqs[start + limit - 1] if more else None)
+
+    def entries(self) -> List[Tuple[str, int, T]]:
+        """(id, creation sequence, resource) of every resource, in creation order."""
+        ids = {id(resource): resource_id for resource_id, resource in self._by_id.items()}
+        return [(ids[id(resource)], seq, resource) for seq, resource in zip(self._seqs, self._items)]
 
     def __len__(self) -> int:
         return len(self._by_id)

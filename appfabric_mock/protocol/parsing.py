@@ -3,12 +3,82 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl
 
 from botocore.model import OperationModel, Shape
 
 from ..errors import ValidationException
+
+#: Deepest JSON nesting accepted in a request body: AppFabric's deepest input is six levels
+#: (destinationConfiguration.auditLog.destination.s3Bucket.bucketName); far deeper documents
+#: would only exhaust the recursion of the parser and of every walk over parameters.
+MAX_JSON_DEPTH = 64
+# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate gets into a str.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+class JSONBodyError(ValueError):
+    """A request body that is no usable JSON (the message says why)."""
+
+
+def load_json(body: bytes) -> Any:
+    """Parse a JSON request body, refusing what no AppFabric request holds.
+
+    :raises JSONBodyError: for invalid JSON, nesting deeper than :data:`MAX_JSON_DEPTH`,
+        or a string holding a lone UTF-16 surrogate (no valid text; it could not even be
+        written back in UTF-8).
+    """
+    # Counting brackets is one C pass; the exact depth is only measured when it might matter.
+    if body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and _depth(body) > MAX_JSON_DEPTH:
+        raise JSONBodyError(f"the JSON document is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise JSONBodyError(str(exc)) from None
+    if _ESCAPED_SURROGATE.search(body) and _has_lone_surrogate(document):
+        raise JSONBodyError("a string holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is not text")
+    return document
+
+
+def _depth(body: bytes) -> int:
+    """Deepest bracket nesting outside strings."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 class InputBindings:
@@ -58,8 +128,8 @@ def parse_request(
                 reason="cannotParse",
             )
         try:
-            document = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            document = load_json(body)
+        except JSONBodyError as exc:
             raise ValidationException(
                 f"Unable to parse the request body as JSON: {exc}", reason="cannotParse"
             ) from None

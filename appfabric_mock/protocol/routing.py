@@ -43,6 +43,13 @@ class Route:
         self.body = "".join(parts)
         self.pattern: Pattern[str] = re.compile("^" + self.body + "$")
 
+    def match(self, raw_path: str) -> Optional[Dict[str, str]]:
+        """The decoded labels if ``raw_path`` is this route's, else None."""
+        found = self.pattern.match(raw_path)
+        if found is None:
+            return None
+        return {name: unquote(found.group(_group(name))) for name in self.labels}
+
 
 def _group(name: str) -> str:
     return re.sub(r"\W", "_", name)
@@ -51,11 +58,78 @@ def _group(name: str) -> str:
 #: (method, raw path) pairs whose route is kept (the cache starts over when full).
 _MAX_MATCHED = 4096
 
+
+class Routes:
+    """All routes of a service model, by HTTP method: what routing means.
+
+    A request goes to the first route of its method, in order, whose template
+    matches its raw path.  Literal routes come first, then those with fewer labels:
+    ``/appbundles`` must not be shadowed by a label, and more specific templates win.
+    """
+
+    def __init__(self, model: ServiceModel) -> None:
+        self.by_method: Dict[str, List[Route]] = {}
+        for name in model.operation_names:
+            route = Route(model.operation_model(name))
+            self.by_method.setdefault(route.method, []).append(route)
+        for routes in self.by_method.values():
+            routes.sort(key=lambda r: (len(r.labels), -len(r.pattern.pattern)))
+
+    def find(self, method: str, raw_path: str) -> Optional[Tuple[OperationModel, Dict[str, str]]]:
+        """The operation and its decoded URI labels, or None."""
+        for route in self.by_method.get(method.upper(), ()):
+            labels = route.match(raw_path)
+            if labels is not None:
+                return route.operation, labels
+        return None
+
+    def match(self, method: str, raw_path: str) -> Tuple[OperationModel, Dict[str, str]]:
+        """The operation and its decoded URI labels; UnknownOperationException when no route matches."""
+        found = self.find(method, raw_path)
+        if found is None:
+            raise UnknownOperationException(f"No AppFabric operation matches {method.upper()} {raw_path}")
+        return found
+
+
+class Router(Routes):
+    """:class:`Routes`, answered with less work: the router every request goes through.
+
+    Each method's routes are one compiled alternation, so the regular-expression
+    engine tries them in C, in the same order, instead of a Python loop; and each
+    (method, raw path) is matched once, since tests call the same resources over and
+    over.  ``tests/test_fast_paths.py`` holds its answers to :class:`Routes`'s.
+    """
+
+    def __init__(self, model: ServiceModel) -> None:
+        super().__init__(model)
+        self._compiled = {method: _MethodRoutes(routes) for method, routes in self.by_method.items()}
+        # The labels are copied out of this cache, so no caller ever shares a kept dict.
+        self._matched: Dict[Tuple[str, str], Tuple[OperationModel, Dict[str, str]]] = {}
+
+    def find(self, method: str, raw_path: str) -> Optional[Tuple[OperationModel, Dict[str, str]]]:
+        key = (method, raw_path)
+        found = self._matched.get(key)
+        if found is None:
+            routes = self._compiled.get(method) or self._compiled.get(method.upper())
+            found = routes.match(raw_path) if routes is not None else None
+            if found is None:
+                return None
+            if len(self._matched) >= _MAX_MATCHED:
+                self._matched.clear()
+            self._matched[key] = found
+        return found[0], dict(found[1])
+
+    def match(self, method: str, raw_path: str) -> Tuple[OperationModel, Dict[str, str]]:
+        # Routes.match, with find inlined for the matches already kept (every request asks).
+        found = self._matched.get((method, raw_path))
+        if found is not None:
+            return found[0], dict(found[1])
+        return super().match(method, raw_path)
+
+
 class _MethodRoutes:
     """Every route of one HTTP method, as one alternation tried in order.
 
-    One compiled alternation lets the regular-expression engine try the routes in C
-    instead of a Python loop over one pattern per route (most of routing's time).
     Each alternative is wrapped in its own group ``_r<index>``: the group that closes
     last names the route that matched, and its labels are read by group index.
     """
@@ -80,44 +154,3 @@ class _MethodRoutes:
             return None
         route, groups = self.routes[found.lastgroup or ""]
         return route.operation, {name: unquote(found.group(index)) for name, index in groups}
-
-
-class Router:
-    """All routes of a service model, grouped by HTTP method."""
-
-    def __init__(self, model: ServiceModel) -> None:
-        self._by_method: Dict[str, List[Route]] = {}
-        for name in model.operation_names:
-            route = Route(model.operation_model(name))
-            self._by_method.setdefault(route.method, []).append(route)
-        # Literal routes first, then those with fewer labels: `/appbundles` must
-        # not be shadowed by a label, and more specific templates win.
-        for routes in self._by_method.values():
-            routes.sort(key=lambda r: (len(r.labels), -len(r.pattern.pattern)))
-        self._compiled = {method: _MethodRoutes(routes) for method, routes in self._by_method.items()}
-        # Tests call the same resources over and over: each (method, raw path) is matched
-        # once; the labels are copied out, so no caller ever shares the kept dict.
-        self._matched: Dict[Tuple[str, str], Tuple[OperationModel, Dict[str, str]]] = {}
-
-    def match(self, method: str, raw_path: str) -> Tuple[OperationModel, Dict[str, str]]:
-        """Return the operation and its decoded URI labels, or raise UnknownOperationException."""
-        key = (method, raw_path)
-        found = self._matched.get(key)
-        if found is None:
-            routes = self._compiled.get(method) or self._compiled.get(method.upper())
-            found = routes.match(raw_path) if routes is not None else None
-            if found is None:
-                raise UnknownOperationException(
-                    f"No AppFabric operation matches {method.upper()} {raw_path}"
-                )
-            if len(self._matched) >= _MAX_MATCHED:
-                self._matched.clear()
-            self._matched[key] = found
-        return found[0], dict(found[1])
-
-    def operation_for(self, method: str, raw_path: str) -> Optional[OperationModel]:
-        """The operation for a method and path, or None (no exception)."""
-        try:
-            return self.match(method, raw_path)[0]
-        except UnknownOperationException:
-            return None

@@ -10,9 +10,11 @@ elements are written ``tags.1.member.key`` as AWS does.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from botocore.model import Shape, StructureShape
+from botocore.model import StructureShape
+
+from .shapes import ShapeCompiler, Site, Strategy
 
 Problems = List[Tuple[str, str]]
 Checker = Callable[[Any, str, Problems], None]
@@ -40,95 +42,75 @@ def _fail(problems: Problems, path: str, value: Any, sensitive: bool, rule: str)
 
 
 class Validator:
-    """Compiles and caches one checker per shape name."""
+    """Checks request parameters against input shapes (one checker per shape, compiled once)."""
 
     def __init__(self) -> None:
-        self._compiled: Dict[str, Checker] = {}
+        self._checker: ShapeCompiler[Checker] = ShapeCompiler(_Checks())
+        #: The checker of each input shape, by name (found with one lookup on every request).
+        self._inputs: Dict[str, Checker] = {}
 
     def check(self, shape: Optional[StructureShape], params: Dict[str, Any]) -> Problems:
         """Return every problem of ``params`` against the input ``shape``."""
         problems: Problems = []
         if shape is not None:
-            self._checker(shape)(params, "", problems)
+            checker = self._inputs.get(shape.name)
+            if checker is None:
+                checker = self._inputs[shape.name] = self._checker(shape)
+            checker(params, "", problems)
         return problems
 
-    def _checker(self, shape: Shape) -> Checker:
-        key = shape.name
-        checker = self._compiled.get(key)
-        if checker is None:
-            # Placeholder first: recursive shapes then resolve to the final checker.
-            holder: List[Checker] = []
-            self._compiled[key] = lambda v, p, pr: holder[0](v, p, pr)
-            checker = self._compile(shape)
-            holder.append(checker)
-            self._compiled[key] = checker
-        return checker
 
-    def _compile(self, shape: Shape) -> Checker:
-        kind = shape.type_name
-        if kind == "structure":
-            return self._compile_structure(shape)  # type: ignore[arg-type]
-        if kind == "list":
-            return self._compile_list(shape)
-        if kind == "map":
-            return self._compile_map(shape)
-        if kind == "string":
-            return _compile_string(shape)
-        if kind in ("integer", "long"):
-            return _compile_number(shape, int)
-        if kind in ("float", "double"):
-            return _compile_number(shape, (int, float))
-        if kind == "boolean":
-            return _compile_type(shape, bool, "boolean")
-        if kind == "timestamp":
-            return _compile_type(shape, (str, int, float), "timestamp")
-        if kind == "blob":
-            return _compile_type(shape, (str, bytes), "blob")
-        return lambda value, path, problems: None
+def _no_check(value: Any, path: str, problems: Problems) -> None:
+    return None
 
-    def _compile_structure(self, shape: StructureShape) -> Checker:
-        members = [(name, self._checker(member)) for name, member in shape.members.items()]
-        required = list(shape.required_members)
+
+class _Checks(Strategy[Checker]):
+    """The checker of each kind of shape."""
+
+    def structure(self, site: Site, members: Mapping[str, Checker]) -> Checker:
+        shape = site.shape
+        checks = list(members.items())
+        required = list(shape.required_members)  # type: ignore[attr-defined]
         union = bool(shape.metadata.get("union"))
         # A structure that holds a secret does not echo a scalar sent in its place:
         # that scalar is most likely the secret, one level too high.
-        sensitive = _holds_sensitive(shape, set())
+        hidden = site.holds_secrets
 
         def check(value: Any, path: str, problems: Problems) -> None:
             if not isinstance(value, dict):
-                _fail(problems, path or "body", value, sensitive, "Member must be of type structure")
+                _fail(problems, path or "body", value, hidden, "Member must be of type structure")
                 return
             prefix = path + "." if path else ""
             for name in required:
                 if value.get(name) is None:
                     _fail(problems, prefix + name, None, False, "Member must not be null")
             if union:
-                present = [n for n, _ in members if value.get(n) is not None]
+                present = [n for n, _ in checks if value.get(n) is not None]
                 if len(present) != 1:
                     _fail(
                         problems,
                         path,
                         value,
-                        sensitive,
+                        hidden,
                         "Member must have exactly one of the following set: "
-                        + ", ".join(n for n, _ in members),
+                        + ", ".join(n for n, _ in checks),
                     )
-            for name, member_check in members:
+            for name, member_check in checks:
                 member_value = value.get(name)
                 if member_value is not None:
                     member_check(member_value, prefix + name, problems)
 
         return check
 
-    def _compile_list(self, shape: Shape) -> Checker:
-        item = self._checker(shape.member)  # type: ignore[attr-defined]
-        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    def list(self, site: Site, item: Checker) -> Checker:
+        low, high = site.shape.metadata.get("min"), site.shape.metadata.get("max")
+        hidden = site.holds_secrets
 
         def check(value: Any, path: str, problems: Problems) -> None:
             if not isinstance(value, list):
-                _fail(problems, path, value, False, "Member must be of type list")
+                _fail(problems, path, value, hidden, "Member must be of type list")
                 return
-            _check_length(len(value), low, high, path, value, False, problems)
+            _check_length(len(value), low, high, path, value, hidden, problems)
             for index, element in enumerate(value):
                 element_path = f"{path}.{index + 1}.member"
                 if element is None:
@@ -138,39 +120,37 @@ class Validator:
 
         return check
 
-    def _compile_map(self, shape: Shape) -> Checker:
-        key_check = self._checker(shape.key)  # type: ignore[attr-defined]
-        value_check = self._checker(shape.value)  # type: ignore[attr-defined]
-        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    def map(self, site: Site, key: Checker, value: Checker) -> Checker:
+        low, high = site.shape.metadata.get("min"), site.shape.metadata.get("max")
+        hidden = site.holds_secrets
 
-        def check(value: Any, path: str, problems: Problems) -> None:
-            if not isinstance(value, dict):
-                _fail(problems, path, value, False, "Member must be of type map")
+        def check(found: Any, path: str, problems: Problems) -> None:
+            if not isinstance(found, dict):
+                _fail(problems, path, found, hidden, "Member must be of type map")
                 return
-            _check_length(len(value), low, high, path, value, False, problems)
-            for key, element in value.items():
-                key_check(key, f"{path}.key", problems)
+            _check_length(len(found), low, high, path, found, hidden, problems)
+            for map_key, element in found.items():
+                key(map_key, f"{path}.key", problems)
                 if element is not None:
-                    value_check(element, f"{path}.{key}", problems)
+                    value(element, f"{path}.{map_key}", problems)
 
         return check
 
-
-def _holds_sensitive(shape: Shape, seen: Set[str]) -> bool:
-    """Whether ``shape`` is sensitive or contains a sensitive member at any depth."""
-    if shape.metadata.get("sensitive"):
-        return True
-    if shape.name in seen:
-        return False
-    seen.add(shape.name)
-    kind = shape.type_name
-    if kind == "structure":
-        return any(_holds_sensitive(m, seen) for m in shape.members.values())  # type: ignore[attr-defined]
-    if kind == "list":
-        return _holds_sensitive(shape.member, seen)  # type: ignore[attr-defined]
-    if kind == "map":
-        return _holds_sensitive(shape.value, seen)  # type: ignore[attr-defined]
-    return False
+    def scalar(self, site: Site) -> Checker:
+        kind = site.shape.type_name
+        if kind == "string":
+            return _compile_string(site)
+        if kind in ("integer", "long"):
+            return _compile_number(site, int)
+        if kind in ("float", "double"):
+            return _compile_number(site, (int, float))
+        if kind == "boolean":
+            return _compile_type(site, bool, "boolean")
+        if kind == "timestamp":
+            return _compile_type(site, (str, int, float), "timestamp")
+        if kind == "blob":
+            return _compile_type(site, (str, bytes), "blob")
+        return _no_check
 
 
 def _check_length(
@@ -182,18 +162,20 @@ def _check_length(
         _fail(problems, path, value, sensitive, f"Member must have length less than or equal to {high}")
 
 
-def _compile_string(shape: Shape) -> Checker:
+def _compile_string(site: Site) -> Checker:
+    shape = site.shape
     meta = shape.metadata
     low, high = meta.get("min"), meta.get("max")
-    sensitive = bool(meta.get("sensitive"))
-    enum = shape.enum or None
+    sensitive = site.secret
+    enum = shape.enum or None  # type: ignore[attr-defined]
     enum_set = frozenset(enum) if enum else None
     pattern_text = meta.get("pattern")
     # Smithy patterns are ECMA regular expressions that are not implicitly
     # anchored: a value passes when the pattern matches anywhere in it.
     pattern = re.compile(pattern_text) if pattern_text else None
-    # Bounds as numbers, so the common case (a valid length) costs two comparisons
-    # and no call: nearly every string of every request has a length constraint.
+    # Bounds as numbers: a valid length (nearly every string of every request has a
+    # length constraint) is settled by two comparisons; only a failing one goes on to
+    # _check_length, which writes the messages.
     floor = low if low is not None else 0
     ceiling = high if high is not None else float("inf")
 
@@ -213,23 +195,24 @@ def _compile_string(shape: Shape) -> Checker:
     return check
 
 
-def _compile_number(shape: Shape, kinds: Any) -> Checker:
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+def _compile_number(site: Site, kinds: Any) -> Checker:
+    low, high = site.shape.metadata.get("min"), site.shape.metadata.get("max")
+    sensitive = site.secret
 
     def check(value: Any, path: str, problems: Problems) -> None:
         if isinstance(value, bool) or not isinstance(value, kinds):
-            _fail(problems, path, value, False, "Member must be of type number")
+            _fail(problems, path, value, sensitive, "Member must be of type number")
             return
         if low is not None and value < low:
-            _fail(problems, path, value, False, f"Member must have value greater than or equal to {low}")
+            _fail(problems, path, value, sensitive, f"Member must have value greater than or equal to {low}")
         if high is not None and value > high:
-            _fail(problems, path, value, False, f"Member must have value less than or equal to {high}")
+            _fail(problems, path, value, sensitive, f"Member must have value less than or equal to {high}")
 
     return check
 
 
-def _compile_type(shape: Shape, kinds: Any, label: str) -> Checker:
-    sensitive = bool(shape.metadata.get("sensitive"))
+def _compile_type(site: Site, kinds: Any, label: str) -> Checker:
+    sensitive = site.secret
 
     def check(value: Any, path: str, problems: Problems) -> None:
         if label != "boolean" and isinstance(value, bool) or not isinstance(value, kinds):
