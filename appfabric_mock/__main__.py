@@ -52,6 +52,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         options["state_file"] = args.state_file
     if args.token is not None and not args.token.strip():
         parser.error("--token must not be empty")
+    if any(not host.strip() for host in args.allowed_host):
+        parser.error("--allowed-host must not be empty")
     return serve(args.host, args.port, quiet=args.quiet, allowed_hosts=args.allowed_host, token=args.token,
                  **options)
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 # import: creating one imports neither the backend, nor the protocol, nor botocore's model
 # (tests/test_import_cost.py).  They are imported when options need them, and by the first start.
 
+#: The values of ``authType`` (the backend's apps module names them; importing it here would not be cheap).
+_AUTH_TYPES = ("oauth2", "apiKey")
 #: Set to 1 to check every response against its output shape in every mock (the test suite does).
 CHECK_RESPONSES_ENV = "APPFABRIC_MOCK_CHECK_RESPONSES"
 #: Calls a mock keeps unless ``max_recorded_calls`` says otherwise: a mock that runs for long
@@ -47,8 +49,18 @@ class MockConfig:
     * ``quotas``: overrides of ``app_bundles`` (default 1 per account and region),
       ``app_authorizations`` (50), ``ingestions`` (50) and ``ingestion_destinations`` (5 per
       ingestion); ``None`` lifts a quota.  ``quotas=None`` lifts them all.
-    * ``strict_apps``: reject ``app`` names that are not known (default False: any name);
-      ``extra_apps`` adds names, as a list or as a mapping of name to display name.
+    * ``strict_apps``: accept only the applications the API is known to accept, each with the
+      ``authType`` it connects with (default True; False accepts any name and either type).
+    * ``extra_apps``: more application names, as a list (either ``authType``), or as a mapping
+      of name to ``"oauth2"`` / ``"apiKey"`` (that type only) or to any other display name
+      (either type).
+    * ``user_access_task_reads``: how many BatchGetUserAccessTasks answers report a new user
+      access task ``IN_PROGRESS`` before it is ``COMPLETED`` (default 1; 0 completes it on the
+      first read).
+    * ``user_access_task_seconds``: seconds of the mock's clock after which a task is
+      ``COMPLETED`` even if nobody read it (default 60; None: only reads complete it).
+    * ``user_access_task_lifetime``: seconds of the mock's clock after its start when a task is
+      ``EXPIRED`` (default 86400, a day; None: never).
     * ``strict_regions``: regions where AppFabric does not exist (all but ``us-east-1``,
       ``eu-west-1`` and ``ap-northeast-1``) cannot be reached (default False).
     * ``seed``: an int that makes generated ids (and OAuth states) reproducible.
@@ -73,8 +85,11 @@ class MockConfig:
     account_id: Optional[str] = None
     accounts: Mapping[str, str] = field(default_factory=dict)
     quotas: Optional[Mapping[str, Optional[int]]] = field(default_factory=dict)
-    strict_apps: bool = False
+    strict_apps: bool = True
     extra_apps: Union[Mapping[str, str], tuple, list] = ()
+    user_access_task_reads: int = 1
+    user_access_task_seconds: Optional[float] = 60.0
+    user_access_task_lifetime: Optional[float] = 24 * 60 * 60.0
     strict_regions: bool = False
     seed: Optional[int] = None
     now: Union[_dt.datetime, str, None] = None
@@ -129,6 +144,13 @@ class MockConfig:
         if self.max_recorded_calls is not None and (
                 not isinstance(self.max_recorded_calls, int) or self.max_recorded_calls < 0):
             raise ValueError("mock_appfabric: max_recorded_calls must be a non-negative int or None")
+        if isinstance(self.user_access_task_reads, bool) or not isinstance(self.user_access_task_reads, int) \
+                or self.user_access_task_reads < 0:
+            raise ValueError("mock_appfabric: user_access_task_reads must be a non-negative int")
+        for name in ("user_access_task_seconds", "user_access_task_lifetime"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                raise ValueError(f"mock_appfabric: {name} must be a non-negative number of seconds or None")
         if not 1 <= self.default_page_size <= 100:
             raise ValueError("mock_appfabric: default_page_size must be between 1 and 100")
         if self.state_file is not None and not isinstance(self.state_file, (str, os.PathLike)):
@@ -163,7 +185,17 @@ class MockConfig:
                 (name, name) for name in self.extra_apps
             )
             for name, display in extra:
-                settings.known_apps[name] = KnownApp(display, None)
+                # A mapping to "oauth2"/"apiKey" declares the type; any other value is a display name.
+                auth_type = display if display in _AUTH_TYPES else None
+                known = settings.known_apps.get(name)
+                settings.known_apps[name] = KnownApp(
+                    known.display_name if known else (name if auth_type else display),
+                    auth_type,
+                    known.authorize if known else None,
+                )
+        settings.task_reads = self.user_access_task_reads
+        settings.task_seconds = self.user_access_task_seconds
+        settings.task_lifetime = self.user_access_task_lifetime
         state.strict_regions = self.strict_regions
         if self.seed is not None:
             settings.ids.reseed(self.seed)

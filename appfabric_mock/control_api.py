@@ -18,6 +18,8 @@ POST       ``fail-next-connect``       ``{"arn", "message"?}`` → ``{}``
 POST       ``destination-failed``      ``{"arn", "reason"?}`` → ``{}``
 POST       ``app-users``               ``{"app", "tenantId", "email", "userId"?, "firstName"?,
                                        "lastName"?, "status"?}`` → ``{}``
+POST       ``user-access-tasks/        ``{"taskIds"?}`` → ``{"completed": n}`` (tasks still in
+           complete``                  progress finish now)
 POST       ``accounts``                ``{"accessKeyId", "accountId"}`` → ``{}``
 GET        ``clock``                   → ``{"now", "frozen"}``
 POST       ``clock/freeze``            ``{"at"?}`` → ``{"now", "frozen"}``
@@ -215,6 +217,10 @@ def _add_app_user(controls: "Controls", body: Dict[str, Any]) -> Any:
     return {}
 
 
+def _complete_tasks(controls: "Controls", body: Dict[str, Any]) -> Any:
+    return {"completed": controls.complete_user_access_tasks(field(body, "taskIds", list, required=False))}
+
+
 def _map_account(controls: "Controls", body: Dict[str, Any]) -> Any:
     controls.map_access_key(field(body, "accessKeyId"), field(body, "accountId"))
     return {}
@@ -248,6 +254,7 @@ register("POST", "authorization-status", _set_authorization_status)
 register("POST", "fail-next-connect", _fail_next_connect)
 register("POST", "destination-failed", _set_destination_failed)
 register("POST", "app-users", _add_app_user)
+register("POST", "user-access-tasks/complete", _complete_tasks)
 register("POST", "accounts", _map_account)
 register("GET", "clock", lambda controls, body: _clock(controls))
 register("POST", "clock/freeze", _freeze)

@@ -301,6 +301,48 @@ class Controls:
         with settings.lock:
             settings.app_users[(app, tenant_id, email.lower())] = user
 
+    def complete_user_access_tasks(self, task_ids: Optional[Iterable[str]] = None) -> int:
+        """Complete user access tasks that are still ``IN_PROGRESS`` at once; return how many.
+
+        Each looks its user up now, as it would when it completes by itself (see
+        :meth:`add_app_user`), and the next BatchGetUserAccessTasks reports ``COMPLETED``.
+
+        :param task_ids: the task ids (default: every task of every account and region).
+        :raises TypeError: when ``task_ids`` is a single string rather than a list.
+        """
+        return self._finish_tasks(task_ids, "COMPLETED", None)
+
+    def fail_user_access_tasks(
+        self,
+        task_ids: Optional[Iterable[str]] = None,
+        *,
+        error_code: str = "AppServiceUnavailable",
+        error_message: str = "The application did not answer",
+    ) -> int:
+        """End user access tasks that are still ``IN_PROGRESS`` as ``FAILED``; return how many.
+
+        BatchGetUserAccessTasks then reports ``resultStatus`` ``FAILED`` with a ``taskError`` of
+        ``error_code`` and ``error_message`` (AWS publishes no codes; the defaults are the mock's).
+
+        :param task_ids: the task ids (default: every task of every account and region).
+        :raises TypeError: when ``task_ids`` is a single string rather than a list.
+        """
+        return self._finish_tasks(task_ids, "FAILED", {"errorCode": error_code, "errorMessage": error_message})
+
+    def _finish_tasks(self, task_ids: Optional[Iterable[str]], status: str, error: Optional[Dict[str, str]]) -> int:
+        if isinstance(task_ids, str):
+            raise TypeError("task_ids must be a list of task ids, not one string")
+        wanted = None if task_ids is None else set(task_ids)
+        finished = 0
+        for _, backend in self.state.store.items():
+            with backend.lock:
+                for task in list(backend.tasks.values()):
+                    if wanted is None or task.id in wanted:
+                        # Time passes first: a task past its lifetime is expired, not finished now.
+                        backend._advance_task(task, backend.settings.clock.now(), polled=False)
+                        finished += backend.finish_task(task, status, error)
+        return finished
+
     # -- snapshots --------------------------------------------------------------------
     def snapshot(self) -> Dict[str, Any]:
         """The whole state as plain JSON-ready data: accounts, regions, resources, tags, tasks.
@@ -393,7 +435,8 @@ class Controls:
         """Answer calls of ``operation`` (``"*"``: every operation) with the modelled error ``error``.
 
         * ``times``: answer only the next ``times`` matching calls (default: every one).
-        * ``message``: the error message (default: a generic AWS-like one).
+        * ``message``: the error message (default: a generic AWS-like one; for
+          ServiceQuotaExceededException from a Create, AWS's text for that quota).
         * ``retry_after``: seconds for the ``Retry-After`` header (ThrottlingException and
           InternalServerException only).
         * ``when``: a predicate on the call's validated parameters, e.g.
@@ -403,8 +446,11 @@ class Controls:
         * ``members``: other members of the error shape by their model names, e.g.
           ``{"quotaCode": "L-1234"}``; required members left out get defaults from the request.
 
-        The error is checked against the model now: an unknown code, an unknown operation or a
-        member the shape lacks is a ValueError.  Faults hit only requests that pass validation,
+        The error is checked against the model now: an unknown code, an error the operation's
+        model does not list (with ``"*"``: one that not every operation lists, so only
+        AccessDeniedException, InternalServerException, ThrottlingException and
+        ValidationException), an unknown operation or a member the shape lacks is a ValueError
+        naming what is allowed.  Faults hit only requests that pass validation,
         and a faulted call never reaches the backend.  Returns the :class:`~appfabric_mock.faults.Fault`
         (``hits``, ``remaining``, ``cancel()``).
         """

@@ -62,10 +62,16 @@ def run(echo: Callable[[str], Any] = print) -> int:
                        user_id="00u1", first_name="Jane", last_name="Doe", status="ACTIVE")
         tasks = client.start_user_access_tasks(appBundleIdentifier=bundle, email="jane@example.com")
         ids = [t["taskId"] for t in tasks["userAccessTasksList"] if "taskId" in t]
-        results = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=ids)
+        # The tasks run asynchronously, as on AWS: poll until none is in progress.
+        polls = 0
+        while polls < 10:
+            polls += 1
+            results = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=ids)
+            if all(r["resultStatus"] != "IN_PROGRESS" for r in results["userAccessResultsList"]):
+                break
         for result in results["userAccessResultsList"]:
             found = "found" if "userId" in result else result.get("taskError", {}).get("errorCode", "?")
-            echo(f"7. user access in {result['app']}: {result['resultStatus']} ({found})")
+            echo(f"7. user access in {result['app']}: {result['resultStatus']} after {polls} polls ({found})")
 
         # The data plane: once the clock passes a delivery time (every 30 minutes), the ingestion
         # delivers audit logs where AppFabric puts them, with the registered users as actors.

@@ -28,6 +28,7 @@ __all__ = [
     "ConflictException",
     "IdempotentParameterMismatch",
     "InternalServerException",
+    "InvalidToken",
     "ResourceNotFoundException",
     "ServiceQuotaExceededException",
     "ThrottlingException",
@@ -237,7 +238,18 @@ class IdempotentParameterMismatch(AppFabricError):
     modeled = False
 
 
-_UNMODELLED: Tuple[Type[AppFabricError], ...] = (UnknownOperationException, IdempotentParameterMismatch)
+class InvalidToken(AppFabricError):
+    """HTTP 400: an expired pagination token.
+
+    Not a modelled shape: the model's documentation of ``nextToken`` names it.
+    """
+
+    code = "InvalidToken"
+    status = 400
+    modeled = False
+
+
+_UNMODELLED: Tuple[Type[AppFabricError], ...] = (UnknownOperationException, IdempotentParameterMismatch, InvalidToken)
 
 
 def error_class(code: str) -> Optional[Type[AppFabricError]]:

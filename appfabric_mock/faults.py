@@ -6,8 +6,9 @@ fault hits only requests that passed validation, and the backend (hence the
 state) is never touched by a faulted call.
 
 Errors are checked against the model when they are injected, as botocore's
-Stubber checks canned errors: the code must be one of the AppFabric error
-shapes, explicit members must be members of that shape with the right types,
+Stubber checks canned errors: the code must be one of the errors the
+operation's model lists (for ``"*"``, one that every operation lists), explicit
+members must be members of that shape with the right types,
 and the required members the caller leaves out get sensible defaults
 (``resourceId``/``resourceType`` from the request, ``serviceCode``
 ``appfabric``, a descriptive ``quotaCode``, ``reason`` ``other``).
@@ -139,6 +140,7 @@ class FaultInjector:
         """Check a fault against the model and start injecting it."""
         shape = _check_code(code)
         _check_operation(operation)
+        _check_modelled_for(operation, code)
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
             raise ValueError("inject_fault: times must be a positive int, or None for every call")
         if probability is not None and not (isinstance(probability, (int, float)) and 0 < probability <= 1):
@@ -152,7 +154,7 @@ class FaultInjector:
             if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
                 raise ValueError("inject_fault: retry_after must be a non-negative int (seconds)")
             explicit["retryAfterSeconds"] = retry_after
-        text = message if message is not None else _DEFAULT_MESSAGES.get(code, code)
+        text = message if message is not None else _default_message(operation, code)
         _check_members(shape, code, text, explicit)
         fault = Fault(self, operation, code, text, explicit, when, probability, times)
         with self._lock:
@@ -239,6 +241,32 @@ def _check_operation(operation: str) -> None:
         raise ValueError(f"inject_fault: {exc} (or '*' for every operation)") from None
 
 
+def modelled_errors(operation: str) -> "List[str]":
+    """The error codes the model lists for ``operation``; for ``"*"``, those every operation lists."""
+    from .protocol.compiled import protocol
+
+    operations = protocol().operations
+    names = list(operations) if operation == ALL_OPERATIONS else [operation]
+    lists = [{shape.name for shape in operations[name].model.error_shapes} for name in names]
+    return sorted(set.intersection(*lists))
+
+
+def _check_modelled_for(operation: str, code: str) -> None:
+    # AWS answers an operation only with the errors its model lists: a fault outside that
+    # list would test handling of an answer that never comes.
+    allowed = modelled_errors(operation)
+    if code in allowed:
+        return
+    if operation == ALL_OPERATIONS:
+        raise ValueError(
+            f"inject_fault: not every operation's model lists {code}; with '*' use one that every "
+            f"operation lists ({', '.join(allowed)}), or name the operations that list {code}"
+        )
+    raise ValueError(
+        f"inject_fault: the model of {operation} does not list {code}; its errors are {', '.join(allowed)}"
+    )
+
+
 def _check_members(shape: "StructureShape", code: str, message: str, members: Dict[str, Any]) -> None:
     from .protocol.shapecheck import shape_problems
 
@@ -300,6 +328,17 @@ def _resource(context: "CallContext") -> "tuple[str, str]":
     if sent:
         return str(sent[0][0]), resource_type
     return context.account_id, resource_type
+
+
+def _default_message(operation: str, code: str) -> str:
+    """A generic AWS-like message; AWS's own text for the quota of the resource a Create makes."""
+    if code == "ServiceQuotaExceededException":
+        quota = _QUOTA_FOR.get(_operation_resource_type(operation) or "")
+        if quota is not None:
+            from .backend.settings import QUOTA_MESSAGES
+
+            return QUOTA_MESSAGES[quota]
+    return _DEFAULT_MESSAGES.get(code, code)
 
 
 def build_error(code: str, message: str, members: Mapping[str, Any], context: "CallContext") -> AppFabricError:

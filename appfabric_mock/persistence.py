@@ -347,17 +347,16 @@ class StateFile:
         with self._count_lock:
             self._changes += 1
             mine = self._changes
-        with self._save_lock:
-            if self._saved >= mine:
-                return  # a save that began after this change already covered it
-            with self._count_lock:
-                covered = self._changes
-            _save(self.state, self.path, self.external)
-            self._saved = covered
+        self._save(mine)
 
     def save(self) -> None:
         """Save now."""
+        self._save(None)
+
+    def _save(self, change: Optional[int]) -> None:
         with self._save_lock:
+            if change is not None and self._saved >= change:
+                return  # a save that began after this change already covered it
             with self._count_lock:
                 covered = self._changes
             _save(self.state, self.path, self.external)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from helpers import CONSOLE_REDIRECT, appfabric_client
-
-from appfabric_mock.backend.apps import KNOWN_APPS
+from helpers import CONSOLE_REDIRECT, appfabric_client, auth_type_of
 
 #: A moment on the half hour: the first delivery falls due 30 minutes later.
 START = "2024-06-01T09:00:00Z"
@@ -15,8 +13,8 @@ HALF_HOUR = 1800
 
 
 def auth_type(app: str) -> str:
-    known = KNOWN_APPS.get(app)
-    return "apiKey" if known is not None and known.oauth_host is None else "oauth2"
+    """The ``authType`` the API accepts for ``app``."""
+    return auth_type_of(app)
 
 
 def connected_ingestion(client: Any, *, app: str = "OKTA", tenant: str = "acme.okta.com",

@@ -20,6 +20,7 @@ from helpers import (
     MISSING,
     REGION,
     appfabric_client,
+    auth_type_of,
     error_of,
     make_authorization,
     new_token,
@@ -33,7 +34,8 @@ from helpers import make_ingestion as new_ingestion
 from helpers import resource_id as last_id
 
 __all__ = [
-    "ACCOUNT", "CONSOLE_REDIRECT", "MISSING", "NO_VALIDATION", "REGION", "UUID", "client", "error_of", "expect_error",
+    "ACCOUNT", "CONSOLE_REDIRECT", "MISSING", "NO_VALIDATION", "REGION", "UUID", "client", "connect_authorization",
+    "error_of", "expect_error",
     "expect_invalid", "fields_of", "firehose", "ingestion_setup", "last_id", "new_authorization", "new_bundle",
     "new_destination", "new_ingestion", "new_token", "processing", "s3", "under",
 ]
@@ -54,9 +56,13 @@ def new_authorization(
     connect: bool = True,
     **kwargs: Any,
 ) -> Dict[str, Any]:
-    """Create an apiKey app authorization (connected unless told); return the ``appAuthorization``."""
-    created = make_authorization(api, bundle, app=app, tenant=tenant, credential={"apiKeyCredential": {
-        "apiKey": "secret-api-key"}}, **kwargs)
+    """Create an app authorization (connected unless told); return the ``appAuthorization``.
+
+    Its ``authType`` is the one ``app`` connects with; an apiKey credential is ``secret-api-key``.
+    """
+    if auth_type_of(app) == "apiKey" and "credential" not in kwargs:
+        kwargs["credential"] = {"apiKeyCredential": {"apiKey": "secret-api-key"}}
+    created = make_authorization(api, bundle, app=app, tenant=tenant, **kwargs)
     if connect:
         connect_authorization(api, created)
     return created

@@ -1,7 +1,56 @@
-"""Shared test set-up: every mock in the suite checks its responses against the model."""
+"""Shared test set-up: every mock in the suite checks its responses against the model, and
+every error code it answers against the operation's modelled errors.
+
+The second is an observer added to every :class:`~appfabric_mock.state.MockState` the suite
+builds (in process, in the threaded server, through every client): a call answered with an
+error code that the operation's model does not list, and that is not one of the documented
+exceptions (:mod:`appfabric_mock.backend.answerable`), fails the test that made it.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any, Iterator, List, Optional
+
+import pytest
 
 os.environ["APPFABRIC_MOCK_CHECK_RESPONSES"] = "1"
+
+from network import blocked_network  # noqa: E402,F401  # a fixture for every test module
+
+from appfabric_mock.backend.answerable import answerable_errors  # noqa: E402
+from appfabric_mock.protocol.compiled import protocol  # noqa: E402
+from appfabric_mock.state import CallContext, MockState  # noqa: E402
+
+#: Calls answered with an error their operation may not answer, since the current test began.
+UNANSWERABLE: List[str] = []
+#: Every (operation, error code) answered in this process: test_error_codes.py reads it.
+ANSWERED: set = set()
+
+
+def _check_error_code(context: Optional[CallContext], status: int, code: Optional[str], payload: Any) -> None:
+    if code is None or context is None or not context.operation:
+        return  # a success, or a request that matched no operation (UnknownOperationException)
+    ANSWERED.add((context.operation, code))
+    if code not in answerable_errors(protocol().operations[context.operation].model):
+        UNANSWERABLE.append(f"{context.operation} answered {code} (HTTP {status}), which its model does not list")
+
+
+_original_init = MockState.__init__
+
+
+def _init_with_error_check(self: MockState, *args: Any, **kwargs: Any) -> None:
+    _original_init(self, *args, **kwargs)
+    self.observers.append(_check_error_code)
+
+
+MockState.__init__ = _init_with_error_check  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _only_modelled_errors() -> Iterator[None]:
+    """Fail a test whose calls got an error code their operation does not model."""
+    UNANSWERABLE.clear()
+    yield
+    found, UNANSWERABLE[:] = list(UNANSWERABLE), []
+    assert found == [], "errors outside the model:\n  " + "\n  ".join(found)

@@ -10,6 +10,9 @@ Everything here is plain functions; each takes a boto3 ``appfabric`` client (or 
 * :func:`make_bundle`: an app bundle; returns its ARN.
 * :func:`make_authorization`: an app authorization; returns the ``appAuthorization`` dict.
 * :func:`connect`: connect an authorization (with an ``authRequest`` for oauth2); returns its summary.
+* :func:`connected_authorization`: create and connect one (what CreateIngestion needs).
+* :func:`auth_type_of`: the ``authType`` an application connects with.
+* :func:`poll_tasks`: BatchGetUserAccessTasks until no task is ``IN_PROGRESS``.
 * :func:`make_ingestion`, :func:`make_destination`: an ingestion and an S3 destination; return the dicts.
 * :func:`error_of`: ``(code, status, response)`` of a ``ClientError`` caught by ``pytest.raises``.
 * :func:`raw_call`: one raw HTTP request through :func:`appfabric_mock.dispatch.dispatch`.
@@ -33,6 +36,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from appfabric_mock.backend.apps import KNOWN_APPS
 from appfabric_mock.dispatch import Response, dispatch
 from appfabric_mock.state import MockState
 
@@ -82,15 +86,18 @@ def make_authorization(
     app: str = "TERRAFORMCLOUD",
     tenant: str = "tenant-1",
     tenant_name: Optional[str] = None,
-    auth_type: str = "apiKey",
+    auth_type: Optional[str] = None,
     credential: Optional[Dict[str, Any]] = None,
     **kwargs: Any,
 ) -> Dict[str, Any]:
     """Create an app authorization in ``bundle`` (ARN or id); return the ``appAuthorization`` dict.
 
-    The credential defaults to one that matches ``auth_type``; ``kwargs`` go to
+    ``auth_type`` defaults to the one ``app`` connects with (``apiKey`` for an app the mock
+    does not know); the credential to one that matches it; ``kwargs`` go to
     CreateAppAuthorization (``clientToken``, ``tags``).
     """
+    if auth_type is None:
+        auth_type = auth_type_of(app)
     response = client.create_app_authorization(
         appBundleIdentifier=bundle,
         app=app,
@@ -100,6 +107,19 @@ def make_authorization(
         **kwargs,
     )
     return dict(response["appAuthorization"])
+
+
+def auth_type_of(app: str) -> str:
+    """The ``authType`` the API accepts for ``app`` (``apiKey`` for an app the mock does not know)."""
+    known = KNOWN_APPS.get(app)
+    return known.auth_type if known is not None and known.auth_type else "apiKey"
+
+
+def connected_authorization(client: Any, bundle: str, **kwargs: Any) -> Dict[str, Any]:
+    """:func:`make_authorization` (same arguments), then :func:`connect`; return the authorization as created."""
+    created = make_authorization(client, bundle, **kwargs)
+    connect(client, created)
+    return created
 
 
 def connect(client: Any, authorization: Mapping[str, Any], *, code: str = "oauth-code") -> Dict[str, Any]:
@@ -117,7 +137,7 @@ def connect(client: Any, authorization: Mapping[str, Any], *, code: str = "oauth
 
 def make_ingestion(client: Any, bundle: str, *, app: str = "TERRAFORMCLOUD", tenant: str = "tenant-1",
                    **kwargs: Any) -> Dict[str, Any]:
-    """Create an auditLog ingestion (needs an authorization for ``app`` and ``tenant``); return the dict."""
+    """Create an auditLog ingestion (needs a Connected authorization for ``app`` and ``tenant``); return the dict."""
     response = client.create_ingestion(
         appBundleIdentifier=bundle, app=app, tenantId=tenant, ingestionType="auditLog", **kwargs
     )
@@ -135,6 +155,16 @@ def make_destination(client: Any, ingestion: Mapping[str, Any], *, bucket: str =
         **kwargs,
     )
     return dict(response["ingestionDestination"])
+
+
+def poll_tasks(client: Any, bundle: str, task_ids: List[str], *, attempts: int = 5) -> List[Dict[str, Any]]:
+    """Read user access tasks until none is ``IN_PROGRESS`` (as code against AWS must); return the results."""
+    for _ in range(attempts):
+        results = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=task_ids)
+        items = list(results["userAccessResultsList"])
+        if all(item["resultStatus"] != "IN_PROGRESS" for item in items):
+            return items
+    raise AssertionError(f"user access tasks still in progress after {attempts} reads: {items}")
 
 
 def resource_id(arn: str) -> str:

@@ -16,6 +16,7 @@ from helpers import (
     MISSING,
     appfabric_client,
     connect,
+    connected_authorization,
     credential_for,
     error_of,
     field_names,
@@ -106,8 +107,9 @@ def test_create_in_an_unknown_bundle(client: Any, identifier: str) -> None:
 
 @pytest.mark.parametrize(("auth_type", "other"), [("oauth2", "apiKey"), ("apiKey", "oauth2")])
 def test_credential_must_match_auth_type(client: Any, bundle: str, auth_type: str, other: str) -> None:
+    app = "SLACK" if auth_type == "oauth2" else "ASANA"
     with pytest.raises(client.exceptions.ValidationException) as excinfo:
-        make_authorization(client, bundle, auth_type=auth_type, credential=credential_for(other))
+        make_authorization(client, bundle, app=app, auth_type=auth_type, credential=credential_for(other))
     _, status, response = error_of(excinfo)
     assert status == 400
     assert response["reason"] == "fieldValidationFailed"
@@ -364,16 +366,20 @@ def test_update_oauth2_client_id_changes_the_auth_url(client: Any, bundle: str) 
     _check_auth_url(updated["authUrl"], "new-client")
 
 
-def test_update_tenant_to_a_taken_one_is_a_conflict(client: Any, bundle: str) -> None:
+def test_update_tenant_to_a_taken_one_is_a_validation_error(client: Any, bundle: str) -> None:
+    # UpdateAppAuthorization models no ConflictException: the refusal is a ValidationException.
     taken = make_authorization(client, bundle, tenant="taken")
     auth = make_authorization(client, bundle, tenant="mine")
-    with pytest.raises(client.exceptions.ConflictException) as excinfo:
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
         client.update_app_authorization(
             appBundleIdentifier=bundle,
             appAuthorizationIdentifier=auth["appAuthorizationArn"],
             tenant={"tenantIdentifier": "taken", "tenantDisplayName": "x"},
         )
-    assert error_of(excinfo)[2]["resourceId"] == taken["appAuthorizationArn"]
+    code, status, response = error_of(excinfo)
+    assert (code, status, response["reason"]) == ("ValidationException", 400, "other")
+    assert taken["appAuthorizationArn"] in response["Error"]["Message"]
+    assert _get(client, auth)["tenant"]["tenantIdentifier"] == "mine"
 
 
 def test_update_unknown_authorization(client: Any, bundle: str) -> None:
@@ -481,7 +487,9 @@ def test_connect_unknown_authorization(client: Any, bundle: str) -> None:
 def _check_auth_url(url: str, client_id: str) -> Tuple[str, Dict[str, List[str]]]:
     parts = urlsplit(url)
     assert parts.scheme == "https"
-    assert "/oauth2/" in parts.path + "/"
+    # Terraform keeps the URL up to the first "oauth2" and needs that part to stay the same
+    # on every read: it must come before the state.
+    assert url.index("oauth2") < url.index("state=")
     assert quote(CONSOLE_REDIRECT, safe="") in url
     query = parse_qs(parts.query)
     assert query["client_id"] == [client_id]
@@ -536,15 +544,18 @@ def test_delete_unknown_authorization(client: Any, bundle: str) -> None:
     assert (response["resourceId"], response["resourceType"]) == (MISSING, "AppAuthorization")
 
 
-def test_delete_authorization_used_by_an_ingestion_is_a_conflict(client: Any, bundle: str) -> None:
-    auth = make_authorization(client, bundle)
+def test_delete_authorization_used_by_an_ingestion_is_a_validation_error(client: Any, bundle: str) -> None:
+    # DeleteAppAuthorization models no ConflictException: the refusal is a ValidationException.
+    auth = connected_authorization(client, bundle)
     ingestion = make_ingestion(client, bundle)
-    with pytest.raises(client.exceptions.ConflictException) as excinfo:
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
         client.delete_app_authorization(
             appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"]
         )
-    response = error_of(excinfo)[2]
-    assert (response["resourceId"], response["resourceType"]) == (auth["appAuthorizationArn"], "AppAuthorization")
+    code, status, response = error_of(excinfo)
+    assert (code, status, response["reason"]) == ("ValidationException", 400, "other")
+    assert ingestion["arn"] in response["Error"]["Message"]
+    assert "resourceId" not in response
     client.delete_ingestion(appBundleIdentifier=bundle, ingestionIdentifier=ingestion["arn"])
     client.delete_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"])
 
@@ -557,8 +568,8 @@ def test_tags_on_an_authorization(client: Any, bundle: str) -> None:
     client.tag_resource(resourceArn=arn, tags=[{"key": "env", "value": "prod"}])
     client.untag_resource(resourceArn=arn, tagKeys=["owner"])
     assert client.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "env", "value": "prod"}]
-    # Tags of the bundle are separate.
-    assert client.list_tags_for_resource(resourceArn=bundle)["tags"] == []
+    # Tags of the bundle are separate (it has none: the optional member is left out).
+    assert "tags" not in client.list_tags_for_resource(resourceArn=bundle)
 
 
 @pytest.mark.parametrize("operation", ["tag", "untag", "list"])
@@ -580,3 +591,123 @@ def test_deleted_authorization_has_no_tags(client: Any, bundle: str) -> None:
     client.delete_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"])
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.list_tags_for_resource(resourceArn=auth["appAuthorizationArn"])
+
+
+# -- applications ---------------------------------------------------------------------------------
+#: Every application the API is known to accept, with the authType it connects with.
+APPS = {
+    "SLACK": "oauth2", "ASANA": "apiKey", "JIRA": "oauth2", "M365": "oauth2", "M365AUDITLOGS": "oauth2",
+    "ZOOM": "oauth2", "ZENDESK": "oauth2", "OKTA": "oauth2", "GOOGLE": "oauth2", "DROPBOX": "oauth2",
+    "SMARTSHEET": "oauth2", "CISCO": "apiKey", "TERRAFORMCLOUD": "apiKey",
+}
+
+
+def test_the_known_apps_are_the_models_plus_terraform_cloud() -> None:
+    # The model's documentation of `app` lists the valid values; TERRAFORMCLOUD is used by
+    # Terraform's acceptance tests against AWS.
+    from appfabric_mock.protocol.compiled import protocol
+
+    documented = protocol().operations["CreateAppAuthorization"].model.input_shape.members["app"].documentation
+    listed = set(re.findall(r"<code>([A-Z0-9]+)</code>", documented))
+    assert listed and listed <= set(APPS)
+    assert set(APPS) - listed == {"TERRAFORMCLOUD"}
+
+
+@pytest.mark.parametrize(("app", "auth_type"), sorted(APPS.items()))
+def test_every_known_app_is_accepted_with_its_auth_type(client: Any, bundle: str, app: str, auth_type: str) -> None:
+    auth = make_authorization(client, bundle, app=app, auth_type=auth_type, tenant=f"{app.lower()}-tenant")
+    assert (auth["app"], auth["authType"]) == (app, auth_type)
+    assert ("authUrl" in auth) == (auth_type == "oauth2")
+    other = "apiKey" if auth_type == "oauth2" else "oauth2"
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
+        make_authorization(client, bundle, app=app, auth_type=other, tenant="another")
+    code, status, response = error_of(excinfo)
+    assert (code, status, field_names(response)) == ("ValidationException", 400, ["authType"])
+    message = response["Error"]["Message"]
+    assert f"{app} connects with authType {auth_type}" in message
+    assert "extra_apps" in message and "strict_apps=False" in message
+
+
+@pytest.mark.parametrize("app", ["SLAK", "BOX", "slack", "GITHUB"])
+def test_an_unknown_app_is_a_validation_error_naming_the_valid_ones(client: Any, bundle: str, app: str) -> None:
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
+        make_authorization(client, bundle, app=app)
+    code, status, response = error_of(excinfo)
+    assert (code, status, response["reason"], field_names(response)) == (
+        "ValidationException", 400, "fieldValidationFailed", ["app"])
+    message = response["Error"]["Message"]
+    assert f"Value '{app}' at 'app'" in message
+    assert ", ".join(sorted(APPS)) in message
+    assert "extra_apps" in message and "strict_apps=False" in message
+    assert client.list_app_authorizations(appBundleIdentifier=bundle)["appAuthorizationSummaryList"] == []
+
+
+def test_strict_apps_false_accepts_any_name_and_either_type() -> None:
+    with mock_appfabric(strict_apps=False):
+        client = appfabric_client()
+        bundle = make_bundle(client)
+        assert make_authorization(client, bundle, app="ACMEHR", auth_type="oauth2")["app"] == "ACMEHR"
+        assert make_authorization(client, bundle, app="ASANA", auth_type="oauth2")["authType"] == "oauth2"
+
+
+def test_extra_apps_as_a_list_accepts_either_type() -> None:
+    with mock_appfabric(extra_apps=["BOX"]):
+        client = appfabric_client()
+        bundle = make_bundle(client)
+        make_authorization(client, bundle, app="BOX", auth_type="oauth2", tenant="a")
+        make_authorization(client, bundle, app="BOX", auth_type="apiKey", tenant="b")
+        with pytest.raises(client.exceptions.ValidationException):
+            make_authorization(client, bundle, app="GITHUB")
+
+
+def test_extra_apps_as_a_mapping_declares_the_type_or_a_display_name() -> None:
+    with mock_appfabric(extra_apps={"BOX": "oauth2", "PAGERDUTY": "apiKey", "ACMEHR": "Acme HR", "SLACK": "apiKey"}):
+        client = appfabric_client()
+        bundle = make_bundle(client)
+        box = make_authorization(client, bundle, app="BOX", auth_type="oauth2")
+        assert box["authUrl"].startswith("https://box.oauth.example.com/oauth2/authorize?")
+        make_authorization(client, bundle, app="PAGERDUTY", auth_type="apiKey")
+        make_authorization(client, bundle, app="ACMEHR", auth_type="oauth2", tenant="a")
+        make_authorization(client, bundle, app="ACMEHR", auth_type="apiKey", tenant="b")
+        # A known app given another type: that type only.
+        make_authorization(client, bundle, app="SLACK", auth_type="apiKey")
+        for app, wrong in (("BOX", "apiKey"), ("PAGERDUTY", "oauth2"), ("SLACK", "oauth2")):
+            with pytest.raises(client.exceptions.ValidationException) as excinfo:
+                make_authorization(client, bundle, app=app, auth_type=wrong, tenant="other")
+            assert field_names(error_of(excinfo)[2]) == ["authType"]
+
+
+def test_create_ingestion_checks_the_app_too(client: Any, bundle: str) -> None:
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
+        make_ingestion(client, bundle, app="SLAK")
+    assert field_names(error_of(excinfo)[2]) == ["app"]
+
+
+@pytest.mark.parametrize(("app", "tenant", "endpoint"), [
+    ("OKTA", "dev-22002358.okta.com", "https://dev-22002358.okta.com/oauth2/v1/authorize"),
+    ("OKTA", "acme", "https://acme.okta.com/oauth2/v1/authorize"),
+    ("OKTA", "not a host!", "https://okta.com/oauth2/v1/authorize"),
+    ("ZENDESK", "acme", "https://acme.zendesk.com/oauth/authorizations/new"),
+    ("ZENDESK", "acme.zendesk.com", "https://acme.zendesk.com/oauth/authorizations/new"),
+    ("M365", "0f1e2d3c-aaaa-bbbb-cccc-1234567890ab",
+     "https://login.microsoftonline.com/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab/oauth2/v2.0/authorize"),
+    ("M365AUDITLOGS", "contoso.onmicrosoft.com",
+     "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize"),
+    ("SLACK", "acme", "https://slack.com/oauth/v2/authorize"),
+    ("JIRA", "acme", "https://auth.atlassian.com/authorize"),
+    ("ZOOM", "acme", "https://zoom.us/oauth/authorize"),
+    ("GOOGLE", "my-project", "https://accounts.google.com/o/oauth2/v2/auth"),
+    ("DROPBOX", "acme", "https://www.dropbox.com/oauth2/authorize"),
+    ("SMARTSHEET", "123", "https://app.smartsheet.com/b/authorize"),
+])
+def test_auth_url_is_the_providers_authorize_endpoint(client: Any, bundle: str, app: str, tenant: str,
+                                                      endpoint: str) -> None:
+    auth = make_authorization(client, bundle, app=app, tenant=tenant,
+                              credential=credential_for("oauth2", client_id="cid"))
+    url, query = _check_auth_url(auth["authUrl"], "cid")
+    assert url.split("?")[0] == endpoint
+    assert query["response_type"] == ["code"]
+    # What Terraform stores (up to the first "oauth2") is the same on every read.
+    kept = url[:url.index("oauth2") + len("oauth2")]
+    again = _get(client, auth)["authUrl"]
+    assert again != url and again[:len(kept)] == kept

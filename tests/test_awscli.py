@@ -131,3 +131,31 @@ def test_service_error_exit_code_and_message(cli: Cli) -> None:
                       "--tenant-id", "t", "--ingestion-type", "notAType")
     assert invalid.returncode == SERVICE_ERROR_EXIT_CODE
     assert "An error occurred (ValidationException) when calling the CreateIngestion operation" in invalid.stderr
+
+
+def test_ingestion_and_user_access_rules_with_the_cli(cli: Cli) -> None:
+    bundle = cli.json("create-app-bundle")["appBundle"]["arn"]
+    arn = cli.json(
+        "create-app-authorization", "--app-bundle-identifier", bundle, "--app", "ASANA", "--auth-type", "apiKey",
+        "--credential", json.dumps({"apiKeyCredential": {"apiKey": "cli-api-key"}}),
+        "--tenant", "tenantIdentifier=acme,tenantDisplayName=Acme",
+    )["appAuthorization"]["appAuthorizationArn"]
+    ingestion_args = ("create-ingestion", "--app-bundle-identifier", bundle, "--app", "ASANA", "--tenant-id", "acme",
+                      "--ingestion-type", "auditLog")
+
+    # Not connected yet: AWS's own answer.
+    refused = cli.run(*ingestion_args)
+    assert refused.returncode == SERVICE_ERROR_EXIT_CODE
+    assert ("An error occurred (ValidationException) when calling the CreateIngestion operation: The app "
+            "authorization for the specified application and tenant was not connected.") in refused.stderr
+    cli.json("connect-app-authorization", "--app-bundle-identifier", bundle, "--app-authorization-identifier", arn)
+    assert cli.json(*ingestion_args)["ingestion"]["state"] == "enabled"
+
+    # User access tasks take time: in progress on the first read, done on the next.
+    cli.server.mock.add_app_user(app="ASANA", tenant_id="acme", email="ada@example.com", user_id="U-ADA")
+    task = cli.json("start-user-access-tasks", "--app-bundle-identifier", bundle,
+                    "--email", "ada@example.com")["userAccessTasksList"][0]["taskId"]
+    reads = [cli.json("batch-get-user-access-tasks", "--app-bundle-identifier", bundle, "--task-id-list", task)
+             ["userAccessResultsList"][0] for _ in range(2)]
+    assert [r["resultStatus"] for r in reads] == ["IN_PROGRESS", "COMPLETED"]
+    assert reads[1]["userId"] == "U-ADA"

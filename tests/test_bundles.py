@@ -14,6 +14,7 @@ from helpers import (
     MISSING,
     UUID_PATTERN,
     appfabric_client,
+    connected_authorization,
     error_of,
     field_names,
     make_authorization,
@@ -121,12 +122,15 @@ def test_delete_app_bundle(client: Any, by: str) -> None:
     assert make_bundle(client) != arn
 
 
-def test_delete_unknown_app_bundle(client: Any) -> None:
-    with pytest.raises(client.exceptions.ResourceNotFoundException) as excinfo:
-        client.delete_app_bundle(appBundleIdentifier=MISSING)
-    _, status, response = error_of(excinfo)
-    assert status == 404
-    assert (response["resourceId"], response["resourceType"]) == (MISSING, "AppBundle")
+@pytest.mark.parametrize("identifier", [MISSING, f"arn:aws:appfabric:us-east-1:123456789012:appbundle/{MISSING}"])
+def test_delete_unknown_app_bundle_is_a_validation_error(client: Any, identifier: str) -> None:
+    # DeleteAppBundle models no ResourceNotFoundException (its Conflict is for a bundle not empty).
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
+        client.delete_app_bundle(appBundleIdentifier=identifier)
+    code, status, response = error_of(excinfo)
+    assert (code, status, response["reason"]) == ("ValidationException", 400, "other")
+    assert response["Error"]["Message"] == f"AppBundle {identifier} does not exist"
+    assert "resourceId" not in response
 
 
 def test_delete_app_bundle_with_authorizations_is_a_conflict(client: Any) -> None:
@@ -146,7 +150,7 @@ def test_delete_app_bundle_with_authorizations_is_a_conflict(client: Any) -> Non
 
 def test_delete_app_bundle_with_an_ingestion_is_a_conflict(client: Any) -> None:
     arn = make_bundle(client)
-    make_authorization(client, arn)
+    connected_authorization(client, arn)
     make_ingestion(client, arn)
     with pytest.raises(client.exceptions.ConflictException) as excinfo:
         client.delete_app_bundle(appBundleIdentifier=resource_id(arn))
@@ -162,6 +166,9 @@ def test_second_bundle_exceeds_the_quota(client: Any) -> None:
     assert (code, status) == ("ServiceQuotaExceededException", 402)
     assert response["serviceCode"] == "appfabric"
     assert response["quotaCode"] == "appfabric-app-bundles-per-account"
+    # AWS's own text (Terraform AWS provider issue 39542).
+    assert response["Error"]["Message"] == (
+        "You have exceeded the maximum number of app bundles per account, per AWS Region.")
     assert response["resourceType"] == "AppBundle"
     assert response["resourceId"]
     assert len(_listed(client)) == 1
@@ -297,9 +304,12 @@ def test_token_expires_after_a_day(five_bundles: Any) -> None:
     m.clock.advance(hours=23)
     assert len(client.list_app_bundles(maxResults=1, nextToken=token)["appBundleSummaryList"]) == 1
     m.clock.advance(hours=2)
-    with pytest.raises(client.exceptions.ValidationException) as excinfo:
+    with pytest.raises(ClientError) as excinfo:
         client.list_app_bundles(nextToken=token)
-    assert "expired" in error_of(excinfo)[2]["message"]
+    # The model: "Using an expired pagination token will return an HTTP 400 InvalidToken error."
+    code, status, response = error_of(excinfo)
+    assert (code, status) == ("InvalidToken", 400)
+    assert "expired" in response["Error"]["Message"]
 
 
 # -- tags ---------------------------------------------------------------------------------------

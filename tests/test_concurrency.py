@@ -21,7 +21,7 @@ from appfabric_mock import mock_appfabric
 
 THREADS = 8
 OPERATIONS_PER_THREAD = 200
-APPS = ("SLACK", "OKTA", "ZOOM")
+APPS = ("ASANA", "CISCO", "TERRAFORMCLOUD")  # apps that connect with an API key
 TENANTS = 20  # 60 (app, tenant) pairs: more than the quota of 50 authorizations
 BUCKETS = ("logs-a", "logs-b", "logs-c", "logs-d", "logs-e", "logs-f", "logs-g")
 #: Answers a correct mock may give to racing, conflicting requests.

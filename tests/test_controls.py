@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from helpers import (
     appfabric_client,
     connect,
+    connected_authorization,
     error_of,
     make_authorization,
     make_bundle,
@@ -87,7 +88,7 @@ def test_fail_next_connect_fails_once_with_connection_validation_failed(appfabri
 def test_set_destination_failed_sets_status_reason_until_an_update(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client()
     bundle = make_bundle(client)
-    make_authorization(client, bundle)
+    connected_authorization(client, bundle)
     ingestion = make_ingestion(client, bundle)
     destination = make_destination(client, ingestion)
     ids = {"appBundleIdentifier": bundle, "ingestionIdentifier": ingestion["arn"],
@@ -179,7 +180,7 @@ def test_pagination_tokens_expire_by_the_mock_clock(appfabric_mock: AppFabricMoc
 
     with pytest.raises(ClientError) as caught:
         client.list_app_authorizations(appBundleIdentifier=bundle, maxResults=1, nextToken=token)
-    assert error_of(caught)[0] == "ValidationException"
+    assert error_of(caught)[:2] == ("InvalidToken", 400)
     assert "expired" in caught.value.response["Error"]["Message"]
 
 
@@ -219,7 +220,7 @@ def _arns(**options: Any) -> list:
     with mock_appfabric(**options) as m:
         client = appfabric_client()
         bundle = make_bundle(client)
-        auth = make_authorization(client, bundle, auth_type="oauth2", app="SLACK")
+        auth = connected_authorization(client, bundle, auth_type="oauth2", app="SLACK")
         ingestion = make_ingestion(client, bundle, app="SLACK")
         assert m.state.settings.ids.seed == options.get("seed")
         return [bundle, auth["appAuthorizationArn"], ingestion["arn"], auth["authUrl"]]
@@ -251,7 +252,7 @@ def test_quotas_can_be_raised_lowered_and_lifted() -> None:
         assert set(m.state.settings.quotas.values()) == {None}
 
 
-@pytest.mark.appfabric_mock(quotas={"app_bundles": 2}, seed=11, strict_apps=True)
+@pytest.mark.appfabric_mock(quotas={"app_bundles": 2}, seed=11, extra_apps=["ACMEHR"])
 def test_marker_configures_the_fixture(appfabric_mock: AppFabricMock, appfabric_client: Any) -> None:
     assert appfabric_mock.config.seed == 11
     make_bundle(appfabric_client)
@@ -262,6 +263,7 @@ def test_marker_configures_the_fixture(appfabric_mock: AppFabricMock, appfabric_
         make_authorization(appfabric_client, bundle, app="NOT-AN-APP")
     assert error_of(caught)[0] == "ValidationException"
     make_authorization(appfabric_client, bundle, app="SLACK")
+    make_authorization(appfabric_client, bundle, app="ACMEHR")
 
 
 def test_unknown_options_are_a_type_error_naming_the_valid_ones() -> None:

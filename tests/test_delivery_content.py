@@ -66,10 +66,10 @@ def test_the_validator_rejects_a_broken_event(ocsf_validators: Dict[int, Any]) -
 def test_the_fast_json_path_writes_the_same_bytes_as_the_dicts(app: str) -> None:
     profile = catalog.profile(app, app)
     made = generator.activities(profile.kinds, generator.actors(app, []), 300, 0, 1_800_000, random.Random(3))
-    tenant = 'odd "tenant" 100% é'
-    fast = ocsf.json_lines(made, app, profile, tenant, 99)
-    plain = json_lines([ocsf.render(a, app, profile, tenant, 99) for a in made]).decode().splitlines()
-    assert fast == plain
+    for tenant in ('odd "tenant" 100% é {0} %s @@', "nul\x00tenant"):
+        fast = ocsf.json_lines(made, app, profile, tenant, 99)
+        plain = json_lines([ocsf.render(a, app, profile, tenant, 99) for a in made]).decode().splitlines()
+        assert fast == plain
 
 
 def test_events_name_the_app_the_tenant_and_registered_users() -> None:

@@ -73,6 +73,11 @@ def test_firehose_records_reach_a_moto_stream() -> None:
 
         assert len(delivery.record_ids) == 5 and all(delivery.record_ids)
         assert status_of(api, {"arn": delivery.destination_arn, "ingestionArn": ingestion["arn"]})["status"] == "Active"
+        # moto's stream writes the records to its bucket, concatenated: one event per line.
+        s3 = boto3.client("s3", region_name="us-east-1")
+        [obj] = s3.list_objects_v2(Bucket="stream-out")["Contents"]
+        lines = s3.get_object(Bucket="stream-out", Key=obj["Key"])["Body"].read().splitlines()
+        assert [json.loads(line)["metadata"]["product"]["name"] for line in lines] == ["Okta"] * 5
 
 
 def test_a_missing_bucket_or_stream_fails_the_destination() -> None:

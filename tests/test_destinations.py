@@ -140,13 +140,15 @@ def test_same_bucket_with_another_prefix_is_not_a_duplicate(appfabric_client, in
     assert len(appfabric_client.list_ingestion_destinations(**under(ingestion))["ingestionDestinations"]) == 2
 
 
-def test_create_destination_unknown_parent_is_404(appfabric_client, ingestion):
+def test_create_destination_unknown_parent_is_a_validation_error(appfabric_client, ingestion):
+    # CreateIngestionDestination models no ResourceNotFoundException.
     missing_ingestion = dict(ingestion, arn=ingestion["appBundleArn"] + "/ingestion/" + MISSING_ID)
-    response = expect_error("ResourceNotFoundException", 404, new_destination, appfabric_client, missing_ingestion)
-    assert (response["resourceType"], response["resourceId"]) == ("Ingestion", missing_ingestion["arn"])
+    response = expect_error("ValidationException", 400, new_destination, appfabric_client, missing_ingestion)
+    assert response["Error"]["Message"] == f"Ingestion {missing_ingestion['arn']} does not exist"
+    assert "resourceId" not in response
     missing_bundle = dict(ingestion, appBundleArn=MISSING_ID)
-    response = expect_error("ResourceNotFoundException", 404, new_destination, appfabric_client, missing_bundle)
-    assert (response["resourceType"], response["resourceId"]) == ("AppBundle", MISSING_ID)
+    response = expect_error("ValidationException", 400, new_destination, appfabric_client, missing_bundle)
+    assert response["Error"]["Message"] == f"AppBundle {MISSING_ID} does not exist"
 
 
 # -- server-side validation --------------------------------------------------------------------------------

@@ -68,19 +68,49 @@ def test_http_and_status_come_from_the_model(rows):
         assert row.status == model.http.get("responseCode", 200)
 
 
-def test_errors_the_model_does_not_list_are_marked(rows):
+def test_errors_the_model_does_not_list_are_only_the_documented_exceptions(rows):
     by_name = {row.operation: row for row in rows}
     unmodelled = {(name, e.code) for name, row in by_name.items() for e in row.errors if not e.modelled}
-    # The choices the fidelity notes describe: a missing parent is a 404, deletion order and
-    # tenant changes are conflicts, a reused client token is a mismatch.
-    assert ("DeleteAppBundle", "ResourceNotFoundException") in unmodelled
-    assert ("CreateIngestion", "ResourceNotFoundException") in unmodelled
-    assert ("CreateIngestionDestination", "ResourceNotFoundException") in unmodelled
-    assert ("DeleteAppAuthorization", "ConflictException") in unmodelled
-    assert ("DeleteIngestion", "ConflictException") in unmodelled
-    assert ("UpdateAppAuthorization", "ConflictException") in unmodelled
-    for create in ("CreateAppBundle", "CreateAppAuthorization", "CreateIngestion", "CreateIngestionDestination"):
-        assert (create, "IdempotentParameterMismatch") in unmodelled
+    # A reused client token on the four Create operations, an expired page token on the four List
+    # operations; a missing parent or a refused deletion where the model lists no NotFound or
+    # Conflict is a ValidationException.
+    creates = ("CreateAppBundle", "CreateAppAuthorization", "CreateIngestion", "CreateIngestionDestination")
+    lists = ("ListAppBundles", "ListAppAuthorizations", "ListIngestions", "ListIngestionDestinations")
+    assert unmodelled == {(c, "IdempotentParameterMismatch") for c in creates} | {(n, "InvalidToken") for n in lists}
+    for name in ("DeleteAppBundle", "CreateIngestion", "CreateIngestionDestination", "DeleteAppAuthorization",
+                 "DeleteIngestion", "UpdateAppAuthorization"):
+        assert "ValidationException" in [e.code for e in by_name[name].errors]
+
+
+def test_every_error_names_its_evidence_level(rows):
+    levels = set()
+    for row in rows:
+        for error in row.errors:
+            assert error.evidence, (row.operation, error.code)
+            levels.update(error.evidence)
+    assert levels == set(table.EVIDENCE_LEVELS)
+    create_ingestion = {e.code: e for e in next(r for r in rows if r.operation == "CreateIngestion").errors}
+    assert "Terraform AWS provider PR 37291" in create_ingestion["ValidationException"].when
+
+
+@pytest.mark.parametrize(
+    ("method", "doc", "problem"),
+    [
+        ("get_app_bundle", "The bundle.\n\nRaises:\n    NoSuchBundleException: never (invented).\n",
+         "NoSuchBundleException, not an error of appfabric_mock.errors"),
+        ("get_app_bundle", "The bundle.\n\nRaises:\n    ResourceNotFoundException: no such bundle.\n",
+         "GetAppBundle: 'Raises:' entry ResourceNotFoundException names no evidence level"),
+        ("delete_app_bundle", "Delete.\n\nRaises:\n    ResourceNotFoundException: gone (invented).\n",
+         "DeleteAppBundle: 'Raises:' names ResourceNotFoundException, which the model does not list"),
+    ],
+    ids=["unknown-error", "no-evidence", "unmodelled-error"],
+)
+def test_a_bad_raises_entry_stops_the_build(monkeypatch, method, doc, problem):
+    from appfabric_mock.backend.bundles import BundleOperations
+
+    monkeypatch.setattr(getattr(BundleOperations, method), "__doc__", doc)
+    with pytest.raises(table.OperationDocError, match=re.escape(problem)):
+        table.operation_rows()
 
 
 def test_rendered_table_names_every_operation(rows):
@@ -119,15 +149,6 @@ def test_a_missing_backend_method_stops_the_build(monkeypatch):
 def test_docstring_convention_is_enforced(doc, problem):
     with pytest.raises(table.OperationDocError, match=re.escape(problem)):
         table.parse_docstring("Op", doc)
-
-
-def test_an_unknown_error_name_stops_the_build(monkeypatch):
-    from appfabric_mock.backend.bundles import BundleOperations
-
-    doc = "The bundle.\n\nRaises:\n    NoSuchBundleException: never.\n"
-    monkeypatch.setattr(BundleOperations.get_app_bundle, "__doc__", doc)
-    with pytest.raises(table.OperationDocError, match="NoSuchBundleException, not an error of appfabric_mock.errors"):
-        table.operation_rows()
 
 
 def test_continuation_lines_join_their_entry():

@@ -102,4 +102,4 @@ def test_auth_urls_carry_what_urlencode_writes(client_id: str, region: str) -> N
         "state": state,
     }, quote_via=quote)
     assert url.query == expected
-    assert (url.scheme, url.path) == ("https", "/oauth2/authorize")
+    assert (url.scheme, url.netloc, url.path) == ("https", "slack.com", "/oauth/v2/authorize")  # Slack's endpoint

@@ -121,9 +121,17 @@ def test_explicit_members_override_the_defaults(appfabric_mock: AppFabricMock) -
         (("GetAppBundle", "Boom"), {}, "not an error of the AppFabric model"),
         (("GetAppBundle", "UnknownOperationException"), {}, "not an error of the AppFabric model"),
         (("GetAppBundel", "ThrottlingException"), {}, "did you mean GetAppBundle"),
-        (("GetAppBundle", "ConflictException"), {"retry_after": 1}, "no Retry-After"),
-        (("GetAppBundle", "ConflictException"), {"members": {"resourceId": 3}}, "expected a string"),
-        (("GetAppBundle", "ConflictException"), {"members": {"quotaCode": "q"}}, "cannot be set"),
+        (("CreateAppBundle", "ConflictException"), {"retry_after": 1}, "no Retry-After"),
+        (("CreateAppBundle", "ConflictException"), {"members": {"resourceId": 3}}, "expected a string"),
+        (("CreateAppBundle", "ConflictException"), {"members": {"quotaCode": "q"}}, "cannot be set"),
+        # Only errors the operation's model lists: AWS sends no others.
+        (("GetAppBundle", "ConflictException"), {},
+         "the model of GetAppBundle does not list ConflictException; its errors are AccessDeniedException, "
+         "InternalServerException, ResourceNotFoundException, ThrottlingException, ValidationException"),
+        (("DeleteAppBundle", "ResourceNotFoundException"), {}, "does not list ResourceNotFoundException"),
+        (("*", "ConflictException"), {},
+         "not every operation's model lists ConflictException; with '[*]' use one that every operation lists "
+         "[(]AccessDeniedException, InternalServerException, ThrottlingException, ValidationException[)]"),
         (("GetAppBundle", "ValidationException"), {"members": {"reason": "because"}}, "is not one of"),
         (("GetAppBundle", "ThrottlingException"), {"members": {"message": "m"}}, "message="),
         (("GetAppBundle", "ThrottlingException"), {"times": 0}, "times"),
@@ -287,7 +295,7 @@ def test_faults_denials_and_calls_through_the_server() -> None:
                  "when": {"app": "SLACK"}}
         assert _control(server, "POST", "faults", fault) == (
             200, {"operation": "CreateAppAuthorization", "error": "ThrottlingException", "hits": 0, "remaining": 1})
-        make_authorization(client, bundle, app="OKTA")  # the predicate does not match
+        make_authorization(client, bundle, app="ASANA")  # the predicate does not match
         with pytest.raises(client.exceptions.ThrottlingException) as caught:
             make_authorization(client, bundle, app="SLACK")
         assert caught.value.response["retryAfterSeconds"] == 3
@@ -329,3 +337,16 @@ def test_every_error_built_for_every_operation_matches_its_shape(appfabric_mock:
                     "AppBundle", "AppAuthorization", "Ingestion", "IngestionDestination", "UserAccessTask")
             checked += 1
     assert checked == 26 * 7
+
+
+def test_an_injected_quota_error_carries_awss_message(appfabric_mock: AppFabricMock) -> None:
+    appfabric_mock.inject_fault("CreateAppBundle", "ServiceQuotaExceededException", times=1)
+    appfabric_mock.inject_fault("UpdateIngestionDestination", "ServiceQuotaExceededException", times=1)
+    client = boto3.client("appfabric", region_name="us-east-1", config=NO_RETRIES)
+    with pytest.raises(client.exceptions.ServiceQuotaExceededException) as caught:
+        client.create_app_bundle()
+    # The text AWS sends for this quota (Terraform AWS provider issue 39542).
+    assert caught.value.response["Error"]["Message"] == (
+        "You have exceeded the maximum number of app bundles per account, per AWS Region.")
+    assert [f.message for f in appfabric_mock.faults] == [
+        "You have exceeded the maximum number of ingestion destinations per ingestion."]

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from appfabric_mock import AppFabricMock, mock_appfabric
 from appfabric_mock.backend import arns
+from appfabric_mock.backend.answerable import UNKNOWN_OPERATION, UNMODELLED_ERRORS, answerable_errors
 from appfabric_mock.dispatch import dispatch
 from appfabric_mock.protocol.compiled import protocol
 
@@ -40,8 +41,8 @@ HTTP_EXAMPLES = int(os.environ.get("FUZZ_HTTP", 400))
 BOTO3_EXAMPLES = int(os.environ.get("FUZZ_BOTO3", 250))
 SEED = 99
 INTERNAL = "appfabric-mock internal error"
-#: Codes outside the model that the mock documents: an unknown route, a reused client token.
-EXTRA_CODES = {"UnknownOperationException", "IdempotentParameterMismatch"}
+#: Codes outside the model that the mock documents: an unknown route, a reused client token, an expired page token.
+EXTRA_CODES = {UNKNOWN_OPERATION, *UNMODELLED_ERRORS}
 FUZZ_SETTINGS = settings(deadline=None, derandomize=os.environ.get("FUZZ_RANDOM") != "1", database=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -60,11 +61,11 @@ def _seed_state(m: AppFabricMock) -> Dict[str, str]:
     m.state.settings.ids.reseed(SEED)
     bundle = _post(m, "/appbundles", {})["appBundle"]["arn"]
     auth = _post(m, f"/appbundles/{label(bundle)}/appauthorizations", {
-        "app": "SLACK", "authType": "apiKey", "credential": {"apiKeyCredential": {"apiKey": "k"}},
+        "app": "ASANA", "authType": "apiKey", "credential": {"apiKeyCredential": {"apiKey": "k"}},
         "tenant": {"tenantIdentifier": "t1", "tenantDisplayName": "T1"}})["appAuthorization"]["appAuthorizationArn"]
     _post(m, f"/appbundles/{label(bundle)}/appauthorizations/{label(auth)}/connect", {})
     ingestion = _post(m, f"/appbundles/{label(bundle)}/ingestions", {
-        "app": "SLACK", "tenantId": "t1", "ingestionType": "auditLog"})["ingestion"]["arn"]
+        "app": "ASANA", "tenantId": "t1", "ingestionType": "auditLog"})["ingestion"]["arn"]
     destination = _post(m, f"/appbundles/{label(bundle)}/ingestions/{label(ingestion)}/ingestiondestinations", {
         "processingConfiguration": {"auditLog": {"schema": "ocsf", "format": "json"}},
         "destinationConfiguration": {"auditLog": {"destination": {"s3Bucket": {"bucketName": "bucket"}}}},
@@ -117,6 +118,8 @@ def check_answer(method: str, path: str, status: int, headers: Dict[str, str], b
     assert document["__type"] == code and isinstance(document["message"], str)
     assert parsed["Error"]["Code"] == code
     assert code in _known_codes(), f"unmodelled error code {code}"
+    if operation is not None:  # only errors the operation may answer (its model's list and the documented extras)
+        assert code in answerable_errors(operation), f"{operation.name} answered {code}, which it does not model"
     assert not document["message"].startswith(INTERNAL), document["message"]
     return code
 
@@ -125,7 +128,7 @@ def check_answer(method: str, path: str, status: int, headers: Dict[str, str], b
 #: Plausible values per member name (what a real caller would send), so that examples get past
 #: validation and reach the backend; random text and wrong types are mixed in below.
 PLAUSIBLE: Dict[str, List[Any]] = {
-    "app": ["SLACK", "OKTA", "ZOOM"],
+    "app": ["ASANA", "SLACK", "OKTA", "ZOOM"],
     "tenantIdentifier": ["t1", "t2"], "tenantId": ["t1", "t2"], "tenantDisplayName": ["T"],
     "clientId": ["cid"], "clientSecret": ["secret"], "apiKey": ["key"], "code": ["code"],
     "redirectUri": ["https://us-east-1.console.aws.amazon.com/appfabric/oauth2"],

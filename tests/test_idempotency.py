@@ -203,8 +203,8 @@ def test_retry_after_delete_repeats_the_first_answer(appfabric_client):
 def test_failed_create_does_not_use_up_the_token(appfabric_client):
     bundle = new_bundle(appfabric_client)
     token = new_token()
-    # No authorization yet: the create fails and records nothing.
-    expect_invalid(["tenantId"], new_ingestion, appfabric_client, bundle, clientToken=token)
+    # No connected authorization yet: the create fails and records nothing.
+    expect_error("ValidationException", 400, new_ingestion, appfabric_client, bundle, clientToken=token)
     new_authorization(appfabric_client, bundle)
     assert new_ingestion(appfabric_client, bundle, clientToken=token)["state"] == "enabled"
 

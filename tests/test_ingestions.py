@@ -14,6 +14,7 @@ from tests._workflow import (
     REGION,
     UUID,
     client,
+    connect_authorization,
     expect_error,
     expect_invalid,
     ingestion_setup,
@@ -62,11 +63,41 @@ def test_create_ingestion_with_bundle_uuid(appfabric_client, bundle):
     assert ingestion["appBundleArn"] == bundle
 
 
-def test_create_ingestion_accepts_an_authorization_in_any_status(appfabric_client):
-    # Mock choice: the matching authorization need not be Connected.
+NOT_CONNECTED = (
+    "The app authorization for the specified application and tenant was not connected. "
+    "Connect the app authorization for the application and tenant before creating an ingestion."
+)
+
+
+def _expect_not_connected(api, bundle, **kwargs):
+    """CreateIngestion is refused as AWS refuses it (Terraform AWS provider PR 37291): HTTP 400, AWS's text."""
+    response = expect_error("ValidationException", 400, new_ingestion, api, bundle, **kwargs)
+    assert response["Error"]["Message"] == NOT_CONNECTED
+    assert response["reason"] == "other"
+    assert api.list_ingestions(appBundleIdentifier=bundle)["ingestions"] == []
+    return response
+
+
+@pytest.mark.parametrize("status", ["PendingConnect", "ConnectionValidationFailed", "TokenAutoRotationFailed"])
+def test_create_ingestion_needs_a_connected_authorization(appfabric_mock, appfabric_client, status):
     bundle = new_bundle(appfabric_client)
-    new_authorization(appfabric_client, bundle, connect=False)
+    auth = new_authorization(appfabric_client, bundle, connect=False)
+    appfabric_mock.set_authorization_status(auth["appAuthorizationArn"], status)
+    _expect_not_connected(appfabric_client, bundle)
+    connect_authorization(appfabric_client, auth)
     assert new_ingestion(appfabric_client, bundle)["state"] == "enabled"
+
+
+def test_create_ingestion_after_an_update_needs_a_new_connect(appfabric_client, bundle):
+    # UpdateAppAuthorization puts the authorization back into PendingConnect.
+    auth = appfabric_client.list_app_authorizations(appBundleIdentifier=bundle)["appAuthorizationSummaryList"][0]
+    updated = appfabric_client.update_app_authorization(
+        appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"],
+        credential={"apiKeyCredential": {"apiKey": "rotated"}})["appAuthorization"]
+    assert updated["status"] == "PendingConnect"
+    _expect_not_connected(appfabric_client, bundle)
+    connect_authorization(appfabric_client, updated)
+    new_ingestion(appfabric_client, bundle)
 
 
 @pytest.mark.parametrize(
@@ -75,17 +106,20 @@ def test_create_ingestion_accepts_an_authorization_in_any_status(appfabric_clien
     ids=["other-tenant", "other-app", "neither"],
 )
 def test_create_ingestion_needs_authorization_for_app_and_tenant(appfabric_client, bundle, app, tenant):
-    response = expect_invalid(
-        ["tenantId"], appfabric_client.create_ingestion,
-        appBundleIdentifier=bundle, app=app, tenantId=tenant, ingestionType="auditLog",
-    )
-    assert app in response["Error"]["Message"]
-    assert appfabric_client.list_ingestions(appBundleIdentifier=bundle)["ingestions"] == []
+    # No authorization at all for this app and tenant: the same answer as one not connected.
+    _expect_not_connected(appfabric_client, bundle, app=app, tenant=tenant)
 
 
 def test_create_ingestion_in_bundle_without_authorizations_is_invalid(appfabric_client):
-    bundle = new_bundle(appfabric_client)
-    expect_invalid(["tenantId"], new_ingestion, appfabric_client, bundle)
+    _expect_not_connected(appfabric_client, new_bundle(appfabric_client))
+
+
+def test_create_ingestion_checks_the_authorization_before_the_quota():
+    with mock_appfabric(quotas={"ingestions": 0}):
+        api = client()
+        bundle = new_bundle(api)
+        new_authorization(api, bundle, connect=False)
+        _expect_not_connected(api, bundle)
 
 
 def test_create_duplicate_ingestion_conflicts(appfabric_client, bundle):
@@ -117,7 +151,7 @@ def test_create_ingestion_quota_is_50_per_account_and_region():
         api = client()
         bundle = new_bundle(api)
         for n in range(51):
-            new_authorization(api, bundle, tenant=f"t{n}", connect=False)
+            new_authorization(api, bundle, tenant=f"t{n}")
         for n in range(50):
             new_ingestion(api, bundle, tenant=f"t{n}")
         response = expect_error("ServiceQuotaExceededException", 402, new_ingestion, api, bundle, tenant="t50")
@@ -151,10 +185,11 @@ def test_ingestion_quota_is_per_region():
         expect_error("ServiceQuotaExceededException", 402, new_ingestion, east, bundle, tenant="tenant-2")
 
 
-def test_create_ingestion_unknown_bundle_is_404(appfabric_client):
-    response = expect_error("ResourceNotFoundException", 404, new_ingestion, appfabric_client, MISSING_BUNDLE)
-    assert response["resourceType"] == "AppBundle"
-    assert response["resourceId"] == MISSING_BUNDLE
+def test_create_ingestion_unknown_bundle_is_a_validation_error(appfabric_client):
+    # CreateIngestion models no ResourceNotFoundException.
+    response = expect_error("ValidationException", 400, new_ingestion, appfabric_client, MISSING_BUNDLE)
+    assert response["Error"]["Message"] == f"AppBundle {MISSING_BUNDLE} does not exist"
+    assert "resourceId" not in response
 
 
 @pytest.mark.parametrize(
@@ -312,12 +347,14 @@ def test_delete_ingestion_by_uuid(appfabric_client, bundle):
     assert appfabric_client.list_ingestions(appBundleIdentifier=bundle)["ingestions"] == []
 
 
-def test_delete_ingestion_with_destinations_conflicts(appfabric_client, bundle):
+def test_delete_ingestion_with_destinations_is_a_validation_error(appfabric_client, bundle):
+    # DeleteIngestion models no ConflictException: the refusal is a ValidationException.
     ingestion = new_ingestion(appfabric_client, bundle)
     destination = new_destination(appfabric_client, ingestion)
     appfabric_client.stop_ingestion(**_ids(bundle, ingestion))  # disabled or not, destinations block
-    response = expect_error("ConflictException", 409, appfabric_client.delete_ingestion, **_ids(bundle, ingestion))
-    assert (response["resourceType"], response["resourceId"]) == ("Ingestion", ingestion["arn"])
+    response = expect_error("ValidationException", 400, appfabric_client.delete_ingestion, **_ids(bundle, ingestion))
+    assert response["reason"] == "other"
+    assert "still has 1 ingestion destination" in response["Error"]["Message"]
     assert appfabric_client.get_ingestion(**_ids(bundle, ingestion))["ingestion"]["arn"] == ingestion["arn"]
     appfabric_client.delete_ingestion_destination(
         **_ids(bundle, ingestion), ingestionDestinationIdentifier=destination["arn"]
@@ -336,16 +373,16 @@ def test_delete_unknown_ingestion_is_404(appfabric_client, bundle):
 
 
 # -- what an ingestion blocks ---------------------------------------------------------------------------------
-def test_delete_authorization_conflicts_while_its_ingestion_exists(appfabric_client):
+def test_delete_authorization_is_refused_while_its_ingestion_exists(appfabric_client):
     bundle = new_bundle(appfabric_client)
     used = new_authorization(appfabric_client, bundle)
     unused = new_authorization(appfabric_client, bundle, tenant="tenant-2")
     other_app = new_authorization(appfabric_client, bundle, app="OKTA")
     ingestion = new_ingestion(appfabric_client, bundle)
 
-    response = expect_error("ConflictException", 409, appfabric_client.delete_app_authorization,
+    response = expect_error("ValidationException", 400, appfabric_client.delete_app_authorization,
                             appBundleIdentifier=bundle, appAuthorizationIdentifier=used["appAuthorizationArn"])
-    assert (response["resourceType"], response["resourceId"]) == ("AppAuthorization", used["appAuthorizationArn"])
+    assert ingestion["arn"] in response["Error"]["Message"]
     # Only the authorization of the same app and tenant is held.
     for auth in (unused, other_app):
         appfabric_client.delete_app_authorization(

@@ -98,6 +98,8 @@ def test_javascript_sdk_workflow(node: str) -> None:
         {"app": "ASANA", "hasTask": True, "errorCode": None},
         {"app": "TERRAFORMCLOUD", "hasTask": False, "errorCode": "InvalidAppAuthorization"},
     ]
+    # The task was in progress on the first read, and done on the next.
+    assert summary["userAccessPolls"] == [["IN_PROGRESS"], ["COMPLETED"]]
     assert summary["userAccessResults"] == [
         {"app": "ASANA", "resultStatus": "COMPLETED", "userId": "U-ADA", "email": "ada@example.com"}
     ]
@@ -124,6 +126,17 @@ def test_javascript_sdk_workflow(node: str) -> None:
     assert errors["conflict"]["resourceId"] == bundle
     assert errors["quota"]["code"] == "ServiceQuotaExceededException"
     assert errors["quota"]["statusCode"] == 402
+    assert errors["quota"]["message"] == (
+        "You have exceeded the maximum number of app bundles per account, per AWS Region.")
+    assert (errors["notConnected"]["code"], errors["notConnected"]["statusCode"]) == ("ValidationException", 400)
+    assert errors["notConnected"]["message"].startswith(
+        "The app authorization for the specified application and tenant was not connected.")
+    assert (errors["deleteUnknownBundle"]["code"], errors["deleteUnknownBundle"]["statusCode"]) == (
+        "ValidationException", 400)
+    # The SDK's own parser takes an unmodelled code as it comes.
+    assert (errors["expiredToken"]["code"], errors["expiredToken"]["statusCode"]) == ("InvalidToken", 400)
+    assert "expired" in errors["expiredToken"]["message"]
+    assert summary["untaggedHasTags"] is False
 
     # Every delete answered 204 with no body, which Node's HTTP parser requires.
     assert summary["deleteResults"] == [0, 0, 0, 0, 0]

@@ -57,8 +57,13 @@ def _tear_down(api, bundle, auth, ingestion, destination, ids=lambda arn: arn):
                                                 ingestionDestinationIdentifier=d)
 
     def refused(delete, resource_type):
-        response = expect_error("ConflictException", 409, delete)
-        assert response["resourceType"] == resource_type
+        # Only DeleteAppBundle models ConflictException; the others refuse with a ValidationException.
+        if resource_type == "AppBundle":
+            response = expect_error("ConflictException", 409, delete)
+            assert response["resourceType"] == resource_type
+        else:
+            response = expect_error("ValidationException", 400, delete)
+            assert response["reason"] == "other"
         assert response["Error"]["Message"]
 
     # Everything stands: only the destination can go.
@@ -79,8 +84,9 @@ def _tear_down(api, bundle, auth, ingestion, destination, ids=lambda arn: arn):
     assert delete_bundle()["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert api.list_app_bundles()["appBundleSummaryList"] == []
     # Each is gone, and so are its tags.
-    for delete in (delete_destination, delete_ingestion, delete_auth, delete_bundle):
+    for delete in (delete_destination, delete_ingestion, delete_auth):
         expect_error("ResourceNotFoundException", 404, delete)
+    expect_error("ValidationException", 400, delete_bundle)  # DeleteAppBundle models no ResourceNotFound
     for arn in (bundle, auth, ingestion, destination):
         expect_error("ResourceNotFoundException", 404, api.list_tags_for_resource, resourceArn=arn)
 
@@ -111,7 +117,7 @@ def test_stopped_ingestion_still_blocks_its_authorization_and_bundle(appfabric_c
     appfabric_client.delete_ingestion_destination(appBundleIdentifier=bundle, ingestionIdentifier=ingestion,
                                                   ingestionDestinationIdentifier=destination)
     appfabric_client.stop_ingestion(appBundleIdentifier=bundle, ingestionIdentifier=ingestion)
-    expect_error("ConflictException", 409, appfabric_client.delete_app_authorization,
+    expect_error("ValidationException", 400, appfabric_client.delete_app_authorization,
                  appBundleIdentifier=bundle, appAuthorizationIdentifier=auth)
     expect_error("ConflictException", 409, appfabric_client.delete_app_bundle, appBundleIdentifier=bundle)
 
@@ -144,7 +150,7 @@ def test_tear_down_of_a_wider_bundle():
         # One destination left: the ingestion stays enabled and still cannot be deleted.
         state = api.get_ingestion(appBundleIdentifier=bundle, ingestionIdentifier=ingestions[0]["arn"])
         assert state["ingestion"]["state"] == "enabled"
-        expect_error("ConflictException", 409, api.delete_ingestion, appBundleIdentifier=bundle,
+        expect_error("ValidationException", 400, api.delete_ingestion, appBundleIdentifier=bundle,
                      ingestionIdentifier=ingestions[0]["arn"])
         delete_destination(1, ingestions[0])
         api.delete_ingestion(appBundleIdentifier=bundle, ingestionIdentifier=ingestions[0]["arn"])
@@ -157,7 +163,7 @@ def test_tear_down_of_a_wider_bundle():
 def test_the_decorator_form_gives_the_same_rules():
     api = client()
     bundle, auth, ingestion, destination = _build(api)
-    expect_error("ConflictException", 409, api.delete_ingestion, appBundleIdentifier=bundle,
+    expect_error("ValidationException", 400, api.delete_ingestion, appBundleIdentifier=bundle,
                  ingestionIdentifier=ingestion)
     _tear_down(api, bundle, auth, ingestion, destination)
 

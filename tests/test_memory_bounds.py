@@ -70,7 +70,7 @@ def test_the_call_log_keeps_a_bounded_number_of_calls_and_says_so_once() -> None
         with pytest.warns(AppFabricMockWarning, match="keeps the latest 3 recorded calls"):
             appfabric.list_app_bundles()
         with warnings.catch_warnings():
-            warnings.simplefilter("error")
+            warnings.simplefilter("error", AppFabricMockWarning)
             appfabric.list_app_bundles()  # once only
         assert len(m.calls) == 3
     with mock_appfabric(max_recorded_calls=None) as m:
@@ -79,8 +79,9 @@ def test_the_call_log_keeps_a_bounded_number_of_calls_and_says_so_once() -> None
 
 def test_a_warning_turned_error_never_fails_the_call() -> None:
     with mock_appfabric(max_recorded_calls=1) as m:
+        appfabric = client()
         with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            client().list_app_bundles()
-            assert client().list_app_bundles()["appBundleSummaryList"] == []
+            warnings.simplefilter("error", AppFabricMockWarning)
+            appfabric.list_app_bundles()
+            assert appfabric.list_app_bundles()["appBundleSummaryList"] == []
         assert len(m.calls) == 1

@@ -16,6 +16,7 @@ from helpers import (
     make_bundle,
     make_destination,
     make_ingestion,
+    poll_tasks,
 )
 
 from appfabric_mock import AppFabricMock, mock_appfabric
@@ -80,11 +81,10 @@ def _run_every_operation(m: AppFabricMock, client: Any) -> None:
     task_ids = [t["taskId"] for t in tasks["userAccessTasksList"] if "taskId" in t]
     assert task_ids
     unknown_task = "00000000-0000-4000-8000-000000000000"
-    client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=task_ids + [unknown_task])
+    for _ in range(2):  # in progress, then completed
+        client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=task_ids + [unknown_task])
     nobody = client.start_user_access_tasks(appBundleIdentifier=bundle, email="nobody@example.com")
-    client.batch_get_user_access_tasks(
-        appBundleIdentifier=bundle, taskIdList=[t["taskId"] for t in nobody["userAccessTasksList"] if "taskId" in t]
-    )
+    poll_tasks(client, bundle, [t["taskId"] for t in nobody["userAccessTasksList"] if "taskId" in t])
 
     for destination in (s3, firehose):
         client.delete_ingestion_destination(**ing_ids, ingestionDestinationIdentifier=destination["arn"])

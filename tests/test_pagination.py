@@ -89,7 +89,7 @@ class Ingestions(Listing):
         self.params = {"appBundleIdentifier": self.bundle}
 
     def make(self, n):
-        new_authorization(self.api, self.bundle, tenant=f"tenant-{n}", connect=False)
+        new_authorization(self.api, self.bundle, tenant=f"tenant-{n}")
         return new_ingestion(self.api, self.bundle, tenant=f"tenant-{n}")["arn"]
 
     def delete(self, item_id):
@@ -273,8 +273,10 @@ def test_token_expires_after_24_hours(listing):
     listing.mock.clock.advance(hours=23)
     assert listing.page(maxResults=1, nextToken=token)[0] == made[1:2]  # still good
     listing.mock.clock.advance(hours=2)
-    response = _expect_bad_token(listing, token)
+    # The model: "Using an expired pagination token will return an HTTP 400 InvalidToken error."
+    response = expect_error("InvalidToken", 400, listing.page, nextToken=token)
     assert "expired" in response["Error"]["Message"]
+    assert "fieldList" not in response and "reason" not in response  # not a ValidationException
 
 
 @pytest.mark.parametrize("value", [0, 101, -1])

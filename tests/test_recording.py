@@ -13,6 +13,7 @@ from helpers import (
     NO_RETRIES,
     appfabric_client,
     connect,
+    connected_authorization,
     label,
     make_authorization,
     make_bundle,
@@ -77,7 +78,7 @@ def test_calls_is_a_read_only_sequence(appfabric_mock: AppFabricMock) -> None:
 def test_recorded_values_are_copies_of_what_was_sent_and_returned(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client()
     bundle = make_bundle(client)
-    make_authorization(client, bundle)
+    connected_authorization(client, bundle)
     ingestion = make_ingestion(client, bundle)
     destination = make_destination(client, ingestion, bucket="first-bucket")
     ids = {"appBundleIdentifier": bundle, "ingestionIdentifier": ingestion["arn"],
@@ -112,6 +113,7 @@ def test_credentials_codes_emails_and_names_are_redacted(appfabric_mock: AppFabr
                                 first_name="Jane", last_name="Doe")
     tasks = client.start_user_access_tasks(appBundleIdentifier=bundle, email="jane@example.com")
     task_ids = [t["taskId"] for t in tasks["userAccessTasksList"] if "taskId" in t]
+    assert appfabric_mock.complete_user_access_tasks(task_ids) == 1
     result = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=task_ids)
     assert result["userAccessResultsList"][0]["email"] == "jane@example.com"  # the API returns it by design
 

@@ -205,11 +205,12 @@ def test_no_secret_through_raw_http_or_in_logs(caplog: pytest.LogCaptureFixture)
     bundle = label(created["appBundle"]["arn"])
     requests: List[Any] = [
         {"app": "SLACK", "authType": "oauth2", "credential": credential_for("oauth2", secret=CLIENT_SECRET)},
-        {"app": "X", "authType": "apiKey", "credential": credential_for("apiKey", api_key=API_KEY)},
-        {"app": "Y", "authType": "apiKey", "credential": {"apiKeyCredential": API_KEY}},
-        {"app": "Y", "authType": "oauth2", "credential": {"apiKeyCredential": {"apiKey": API_KEY}}},
-        {"app": "Y", "authType": "apiKey", "credential": {"apiKeyCredential": {"apiKey": API_KEY * 300}}},
-        {"app": "Y", "authType": "apiKey", "credential": API_KEY},
+        {"app": "ASANA", "authType": "apiKey", "credential": credential_for("apiKey", api_key=API_KEY)},
+        {"app": "CISCO", "authType": "apiKey", "credential": {"apiKeyCredential": API_KEY}},
+        {"app": "ZOOM", "authType": "oauth2", "credential": {"apiKeyCredential": {"apiKey": API_KEY}}},
+        {"app": "CISCO", "authType": "apiKey", "credential": {"apiKeyCredential": {"apiKey": API_KEY * 300}}},
+        {"app": "CISCO", "authType": "apiKey", "credential": API_KEY},
+        {"app": "Y", "authType": "apiKey", "credential": credential_for("apiKey", api_key=API_KEY)},  # unknown app
         f'{{"app": "Z", "credential": {{"apiKeyCredential": {{"apiKey": "{API_KEY}"',  # truncated JSON
     ]
     with caplog.at_level(logging.DEBUG, logger="appfabric_mock"):

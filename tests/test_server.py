@@ -130,6 +130,7 @@ def test_boto3_workflow_through_the_server(server: ThreadedServer) -> None:
     fetched = client.get_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=short_id)
     assert fetched["appAuthorization"]["appAuthorizationArn"] == arn
 
+    client.connect_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=arn)  # after the update
     ingestion = client.create_ingestion(appBundleIdentifier=bundle, app="ASANA", tenantId="tenant-1",
                                         ingestionType="auditLog")["ingestion"]
     destination = client.create_ingestion_destination(
@@ -141,7 +142,7 @@ def test_boto3_workflow_through_the_server(server: ThreadedServer) -> None:
     client.tag_resource(resourceArn=destination["arn"], tags=[{"key": "k", "value": "v"}])
     assert client.list_tags_for_resource(resourceArn=destination["arn"])["tags"] == [{"key": "k", "value": "v"}]
     client.untag_resource(resourceArn=destination["arn"], tagKeys=["k"])
-    assert client.list_tags_for_resource(resourceArn=destination["arn"])["tags"] == []
+    assert "tags" not in client.list_tags_for_resource(resourceArn=destination["arn"])
 
     deleted = client.delete_ingestion_destination(appBundleIdentifier=bundle, ingestionIdentifier=ingestion["arn"],
                                                   ingestionDestinationIdentifier=destination["arn"])
@@ -329,6 +330,13 @@ def test_control_destination_failed_and_app_users(server: ThreadedServer) -> Non
                                                  "userId": "U1", "firstName": "Ada"}) == (200, {})
     started = client.start_user_access_tasks(appBundleIdentifier=bundle, email="ada@example.com")
     task_id = started["userAccessTasksList"][0]["taskId"]
+    result = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=[task_id])
+    assert result["userAccessResultsList"][0]["resultStatus"] == "IN_PROGRESS"
+    # A program in another process finishes the tasks at once through the control API.
+    assert control(server, "POST", "user-access-tasks/complete", {}) == (200, {"completed": 1})
+    assert control(server, "POST", "user-access-tasks/complete", {"taskIds": [task_id]}) == (200, {"completed": 0})
+    status, error = control(server, "POST", "user-access-tasks/complete", {"taskIds": task_id})
+    assert status == 400 and "taskIds" in error["error"]
     result = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=[task_id])
     assert result["userAccessResultsList"][0]["userId"] == "U1"
 

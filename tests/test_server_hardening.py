@@ -337,7 +337,7 @@ def test_reads_of_unknown_accounts_and_regions_allocate_nothing(server: Threaded
                          headers={"X-Appfabric-Mock-Account-Id": f"{index:012d}"})
             response = conn.getresponse()
             response.read()
-            assert response.status == 404
+            assert response.status == 400  # DeleteAppBundle models no ResourceNotFoundException
     finally:
         conn.close()
     assert list(server.state.store.items()) == []

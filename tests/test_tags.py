@@ -18,6 +18,7 @@ from tests._workflow import (
     new_ingestion,
     under,
 )
+from tests.helpers import record_raw_bodies
 
 KINDS = ["AppBundle", "AppAuthorization", "Ingestion", "IngestionDestination"]
 BUNDLE_PREFIX = f"arn:aws:appfabric:{REGION}:{ACCOUNT}:appbundle/"
@@ -36,7 +37,9 @@ def _tags(**pairs):
 def _listed(api, arn):
     response = api.list_tags_for_resource(resourceArn=arn)
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
-    return {t["key"]: t["value"] for t in response["tags"]}
+    if "tags" in response:
+        assert response["tags"], "a resource without tags is answered without the member"
+    return {t["key"]: t["value"] for t in response.get("tags", ())}
 
 
 class Chain:
@@ -82,7 +85,45 @@ def test_tags_given_at_create_are_listed(appfabric_client, chain, kind):
 
 
 def test_resource_created_without_tags_has_none(appfabric_client):
-    assert _listed(appfabric_client, new_bundle(appfabric_client)) == {}
+    # AWS does not document the answer for a resource without tags; the mock leaves the optional
+    # member out, so code that reads response["tags"] unguarded fails here rather than on AWS.
+    response = appfabric_client.list_tags_for_resource(resourceArn=new_bundle(appfabric_client, tags=[]))
+    assert set(response) == {"ResponseMetadata"}
+
+
+def test_a_resource_without_tags_answers_an_empty_body(appfabric_mock, appfabric_client):
+    bodies = record_raw_bodies(appfabric_client)
+    appfabric_client.list_tags_for_resource(resourceArn=new_bundle(appfabric_client))
+    assert bodies[-1] == b"{}"
+
+
+# -- aws: is reserved -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("key", ["aws:cloudformation:stack-name", "AWS:x", "Aws:", "aws:"])
+def test_tag_keys_starting_with_aws_are_refused(appfabric_client, chain, key):
+    # AWS's tagging rules reserve the prefix in any case; nothing of the request is applied.
+    response = expect_invalid(["tags.2.member.key"], appfabric_client.tag_resource, resourceArn=chain.bundle,
+                              tags=[{"key": "fine", "value": "1"}, {"key": key, "value": "v"}])
+    assert "aws:" in response["Error"]["Message"]
+    assert _listed(appfabric_client, chain.bundle) == {"kind": "AppBundle"}
+    expect_invalid(["tagKeys.1.member"], appfabric_client.untag_resource, resourceArn=chain.bundle, tagKeys=[key])
+
+
+def test_values_and_other_keys_may_mention_aws(appfabric_client, chain):
+    appfabric_client.tag_resource(resourceArn=chain.bundle, tags=_tags(awsome="aws:value", **{"x:aws:": "y"}))
+    assert _listed(appfabric_client, chain.bundle)["awsome"] == "aws:value"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_create_refuses_aws_tag_keys(appfabric_client, chain, kind):
+    tags = [{"key": "aws:reserved", "value": "x"}]
+    api, bundle = appfabric_client, chain.bundle
+    create = {
+        "AppBundle": lambda: api.create_app_bundle(tags=tags),
+        "AppAuthorization": lambda: new_authorization(api, bundle, tenant="other", tags=tags),
+        "Ingestion": lambda: new_ingestion(api, bundle, tags=tags),
+        "IngestionDestination": lambda: new_destination(api, chain.ingestion, tags=tags),
+    }[kind]
+    expect_invalid(["tags.1.member.key"], create)
 
 
 @pytest.mark.parametrize("kind", KINDS)

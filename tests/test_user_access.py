@@ -20,6 +20,7 @@ from tests._workflow import (
     new_bundle,
     new_token,
 )
+from tests.helpers import make_authorization, poll_tasks
 
 EMAIL = "jane.doe@example.com"
 FIRST, LAST = "Janet", "Doevansky"
@@ -40,10 +41,16 @@ def _start(api, bundle, email=EMAIL):
     return api.start_user_access_tasks(appBundleIdentifier=bundle, email=email)
 
 
-def _results(api, bundle, task_ids):
+def _read(api, bundle, task_ids):
+    """One BatchGetUserAccessTasks: the results as they are now."""
     return api.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=task_ids)[
         "userAccessResultsList"
     ]
+
+
+def _results(api, bundle, task_ids):
+    """The results once no task is in progress (polled, as code against AWS must)."""
+    return poll_tasks(api, bundle, task_ids)
 
 
 # -- StartUserAccessTasks ------------------------------------------------------------------------------------
@@ -111,6 +118,7 @@ def test_start_without_email_is_invalid(appfabric_mock):
 # -- BatchGetUserAccessTasks ----------------------------------------------------------------------------------
 def test_batch_get_reports_a_registered_user(appfabric_client, bundle):
     task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    _read(appfabric_client, bundle, [task_id])  # in progress
     response = appfabric_client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=[task_id])
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert response["userAccessResultsList"] == [
@@ -168,13 +176,113 @@ def test_users_are_found_per_app_and_tenant(appfabric_mock, appfabric_client, bu
     assert [r.get("taskError", {}).get("errorCode") for r in results] == [None, "UserNotFound", "UserNotFound"]
 
 
-def test_a_task_keeps_what_it_found(appfabric_mock, appfabric_client, bundle):
-    # A task looks the user up when it starts; users registered later need a new task.
+def test_a_task_looks_the_user_up_when_it_completes(appfabric_mock, appfabric_client, bundle):
+    # Registered while the task runs: found.  Registered after it completed: a new task is needed.
     task_id = _start(appfabric_client, bundle, "late@example.com")["userAccessTasksList"][0]["taskId"]
+    assert _read(appfabric_client, bundle, [task_id])[0]["resultStatus"] == "IN_PROGRESS"
     appfabric_mock.add_app_user(app="TERRAFORMCLOUD", tenant_id="tenant-1", email="late@example.com", user_id="u-9")
-    assert _results(appfabric_client, bundle, [task_id])[0]["taskError"]["errorCode"] == "UserNotFound"
-    again = _start(appfabric_client, bundle, "late@example.com")["userAccessTasksList"][0]["taskId"]
-    assert _results(appfabric_client, bundle, [again])[0]["userId"] == "u-9"
+    assert _results(appfabric_client, bundle, [task_id])[0]["userId"] == "u-9"
+    done = _results(appfabric_client, bundle, [_start(appfabric_client, bundle, "later@example.com")[
+        "userAccessTasksList"][0]["taskId"]])[0]
+    appfabric_mock.add_app_user(app="TERRAFORMCLOUD", tenant_id="tenant-1", email="later@example.com", user_id="u-8")
+    assert _read(appfabric_client, bundle, [done["taskId"]])[0]["taskError"]["errorCode"] == "UserNotFound"
+
+
+# -- tasks take time --------------------------------------------------------------------------------------------
+def test_a_new_task_is_in_progress_and_completes_on_a_later_read(appfabric_client, bundle):
+    task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    first = _read(appfabric_client, bundle, [task_id])
+    # In progress: no user details and no error yet, whatever the task will find.
+    assert first == [{"app": "TERRAFORMCLOUD", "tenantId": "tenant-1", "tenantDisplayName": "Tenant tenant-1",
+                      "taskId": task_id, "resultStatus": "IN_PROGRESS", "email": EMAIL}]
+    second = _read(appfabric_client, bundle, [task_id])[0]
+    assert (second["resultStatus"], second["userId"]) == ("COMPLETED", "u-123")
+    assert _read(appfabric_client, bundle, [task_id]) == [second]  # and stays so
+
+
+def test_code_that_reads_once_without_polling_sees_in_progress(appfabric_client, bundle):
+    # What the check guards against: code that takes the first answer as final fails here, as on AWS.
+    task_ids = [_start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"] for _ in range(3)]
+    assert {r["resultStatus"] for r in _read(appfabric_client, bundle, task_ids)} == {"IN_PROGRESS"}
+
+
+@pytest.mark.appfabric_mock(user_access_task_reads=3)
+def test_how_many_reads_see_in_progress_is_an_option(appfabric_client, bundle):
+    task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    statuses = [_read(appfabric_client, bundle, [task_id])[0]["resultStatus"] for _ in range(4)]
+    assert statuses == ["IN_PROGRESS"] * 3 + ["COMPLETED"]
+
+
+@pytest.mark.appfabric_mock(user_access_task_reads=0)
+def test_zero_reads_completes_on_the_first_read(appfabric_client, bundle):
+    task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    assert _read(appfabric_client, bundle, [task_id])[0]["resultStatus"] == "COMPLETED"
+
+
+@pytest.mark.appfabric_mock(now="2024-05-01T12:00:00Z")
+def test_a_task_completes_unread_once_the_clock_moves(appfabric_mock, appfabric_client, bundle):
+    early, late = (_start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"] for _ in range(2))
+    appfabric_mock.clock.advance(59)
+    assert _read(appfabric_client, bundle, [late])[0]["resultStatus"] == "IN_PROGRESS"
+    appfabric_mock.clock.advance(1)
+    # 60 seconds after its start the task is done, even for its first read.
+    assert _read(appfabric_client, bundle, [early])[0]["resultStatus"] == "COMPLETED"
+
+
+@pytest.mark.appfabric_mock(now="2024-05-01T12:00:00Z", user_access_task_seconds=None, user_access_task_reads=5)
+def test_without_task_seconds_only_reads_complete_a_task(appfabric_mock, appfabric_client, bundle):
+    task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    appfabric_mock.clock.advance(hours=2)
+    assert _read(appfabric_client, bundle, [task_id])[0]["resultStatus"] == "IN_PROGRESS"
+
+
+@pytest.mark.appfabric_mock(now="2024-05-01T12:00:00Z")
+def test_a_task_expires_a_day_after_its_start(appfabric_mock, appfabric_client, bundle):
+    task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    assert _results(appfabric_client, bundle, [task_id])[0]["resultStatus"] == "COMPLETED"
+    appfabric_mock.clock.advance(hours=24, seconds=-1)
+    assert _read(appfabric_client, bundle, [task_id])[0]["resultStatus"] == "COMPLETED"
+    appfabric_mock.clock.advance(1)
+    [expired] = _read(appfabric_client, bundle, [task_id])
+    assert expired["resultStatus"] == "EXPIRED"
+    assert not {"userId", "userFirstName", "taskError"} & set(expired)  # the result is gone
+
+
+@pytest.mark.appfabric_mock(now="2024-05-01T12:00:00Z", user_access_task_lifetime=300)
+def test_the_lifetime_is_an_option_and_applies_to_unread_tasks(appfabric_mock, appfabric_client, bundle):
+    task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    appfabric_mock.clock.advance(300)
+    assert _read(appfabric_client, bundle, [task_id])[0]["resultStatus"] == "EXPIRED"
+    assert appfabric_mock.complete_user_access_tasks([task_id]) == 0  # too late
+
+
+def test_complete_user_access_tasks_finishes_them_at_once(appfabric_mock, appfabric_client, bundle):
+    mine = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    other = _start(appfabric_client, bundle, "nobody@example.com")["userAccessTasksList"][0]["taskId"]
+    assert appfabric_mock.complete_user_access_tasks([mine]) == 1
+    assert [r["resultStatus"] for r in _read(appfabric_client, bundle, [mine, other])] == ["COMPLETED", "IN_PROGRESS"]
+    assert appfabric_mock.complete_user_access_tasks() == 1  # every task still in progress: `other`
+    assert appfabric_mock.complete_user_access_tasks() == 0
+    assert _read(appfabric_client, bundle, [other])[0]["taskError"]["errorCode"] == "UserNotFound"
+    with pytest.raises(TypeError):
+        appfabric_mock.complete_user_access_tasks(mine)
+
+
+def test_fail_user_access_tasks_reports_failed(appfabric_mock, appfabric_client, bundle):
+    task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
+    assert appfabric_mock.fail_user_access_tasks([task_id], error_code="AppRateLimitExceeded",
+                                                 error_message="Slow down") == 1
+    [result] = _read(appfabric_client, bundle, [task_id])
+    assert result["resultStatus"] == "FAILED"
+    assert result["taskError"] == {"errorCode": "AppRateLimitExceeded", "errorMessage": "Slow down"}
+    assert "userId" not in result
+
+
+@pytest.mark.parametrize("options", [{"user_access_task_reads": -1}, {"user_access_task_reads": True},
+                                     {"user_access_task_seconds": -1}, {"user_access_task_lifetime": "1h"}])
+def test_task_options_are_checked(options):
+    with pytest.raises(ValueError, match="user_access_task"):
+        mock_appfabric(**options).start()
 
 
 def test_unknown_task_id_is_expired(appfabric_client, bundle):
@@ -256,3 +364,25 @@ def test_snapshot_has_tasks_but_no_emails_or_names(appfabric_mock, appfabric_cli
     assert task_id in dumped
     for secret in (EMAIL, FIRST, LAST):
         assert secret not in dumped
+
+
+def test_tasks_apps_and_task_options_survive_a_state_file(tmp_path):
+    # The mock's new state (task progress, the app list with its endpoints, the task options)
+    # is plain data that the state file keeps.
+    path = tmp_path / "state.json"
+    options = {"extra_apps": {"BOX": "oauth2"}, "user_access_task_reads": 2, "now": "2024-05-01T12:00:00Z"}
+    with mock_appfabric(state_file=str(path), **options) as m:
+        api = client()
+        bundle = new_bundle(api)
+        new_authorization(api, bundle)
+        okta = new_authorization(api, bundle, app="OKTA", tenant="dev-1.okta.com", connect=False)
+        task_id = _start(api, bundle)["userAccessTasksList"][0]["taskId"]
+        assert _read(api, bundle, [task_id])[0]["resultStatus"] == "IN_PROGRESS"  # read 1 of 2
+    with mock_appfabric(state_file=str(path)) as m:  # the state file carries the configuration
+        api = client()
+        assert m.state.settings.task_reads == 2
+        got = api.get_app_authorization(appBundleIdentifier=bundle,
+                                        appAuthorizationIdentifier=okta["appAuthorizationArn"])["appAuthorization"]
+        assert got["authUrl"].startswith("https://dev-1.okta.com/oauth2/v1/authorize?")
+        assert [_read(api, bundle, [task_id])[0]["resultStatus"] for _ in range(2)] == ["IN_PROGRESS", "COMPLETED"]
+        assert make_authorization(api, bundle, app="BOX", tenant="box-1", auth_type="oauth2")["authType"] == "oauth2"

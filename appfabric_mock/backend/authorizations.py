@@ -13,8 +13,8 @@ from typing import Any, Dict, Optional, Tuple
 from urllib.parse import quote
 
 from ..errors import ValidationException
-from .apps import oauth_host
-from .base import APP_AUTHORIZATION, BackendBase, Params, Result, conflict, tags_from
+from .apps import authorize_endpoint
+from .base import APP_AUTHORIZATION, BackendBase, Params, Result, conflict, precondition_failed, tags_from
 from .models import AppAuthorization, AppBundle
 
 PENDING = "PendingConnect"
@@ -50,27 +50,34 @@ class AuthorizationOperations(BackendBase):
         """Create a ``PendingConnect`` app authorization in the bundle.
 
         The credential is checked and never kept (only an OAuth ``clientId``, for the
-        ``authUrl``, which oauth2 authorizations carry).  ``app`` is checked against the known
-        applications only with ``strict_apps``.  The quota is checked before the duplicate
-        check.  A retry with the same ``clientToken`` and parameters returns the same
-        authorization in its current state and charges no quota.
+        ``authUrl``, which oauth2 authorizations carry).  ``app`` must be one of the
+        applications the API accepts, with the ``authType`` it connects with (unless the
+        ``strict_apps`` option is off; ``extra_apps`` adds names).  The quota is checked before
+        the duplicate check.  A retry with the same ``clientToken`` and parameters returns the
+        same authorization in its current state and charges no quota.
 
         Raises:
-            ResourceNotFoundException: no such bundle.
-            ValidationException: the credential does not match ``authType`` (``credential`` in
-                ``fieldList``), or ``app`` is unknown under ``strict_apps``.
-            ServiceQuotaExceededException: the account already has as many app authorizations in
-                this region, over all its bundles, as the ``app_authorizations`` quota allows
-                (50 by default).
+            ResourceNotFoundException: no such bundle (confirmed: modelled).
+            ValidationException: ``app`` is not an application the API accepts (``app`` in ``fieldList``,
+                the message lists the valid names) or ``authType`` is not the one it connects with
+                (``authType`` in ``fieldList``) (inferred: the model documents the valid apps, the admin
+                guide their type); the credential does not match ``authType`` (``credential`` in
+                ``fieldList``; confirmed: the rule, inferred: the error); or a tag key starts with ``aws:``
+                (inferred).
+            ServiceQuotaExceededException: the account already has as many app authorizations in this
+                region, over all its bundles, as the ``app_authorizations`` quota allows (50 by default)
+                (confirmed: quota and status; inferred: the message, in the form of AWS's app bundle
+                message).
             ConflictException: the bundle already has an authorization for this ``app`` and
-                ``tenantIdentifier`` (its ARN is the ``resourceId``).
-            IdempotentParameterMismatch: the ``clientToken`` was used in this bundle with other
-                parameters.
+                ``tenantIdentifier``, whose ARN is the ``resourceId`` (inferred).
+            IdempotentParameterMismatch: the ``clientToken`` was used in this bundle with other parameters
+                (confirmed: the code).
         """
         bundle = self._bundle(params["appBundleIdentifier"])
         app, auth_type, tenant = params["app"], params["authType"], params["tenant"]
-        self._check_app(app)
+        self._check_app(app, auth_type)
         _check_credential(params["credential"], auth_type)
+        tags = tags_from(params)
 
         def create() -> Tuple[str, Result]:
             auth_id = self._new_id()
@@ -90,7 +97,7 @@ class AuthorizationOperations(BackendBase):
                 created_at=now,
                 updated_at=now,
                 client_id=params["credential"].get("oauth2Credential", {}).get("clientId"),
-                tags=tags_from(params),
+                tags=tags,
             )
             bundle.authorizations.add(auth_id, auth.seq, auth)
             return arn, {"appAuthorization": self._describe(auth)}
@@ -102,14 +109,22 @@ class AuthorizationOperations(BackendBase):
         auth = bundle.authorizations.get(arn.rsplit("/", 1)[-1])
         return {"appAuthorization": self._describe(auth)} if auth else None
 
-    def _check_unique_authorization(self, bundle: AppBundle, app: str, tenant_id: str, skip: Optional[str]) -> None:
+    def _duplicate_authorization(
+        self, bundle: AppBundle, app: str, tenant_id: str, skip: Optional[str]
+    ) -> Optional[AppAuthorization]:
         for other in bundle.authorizations:
             if other.app == app and other.tenant_identifier == tenant_id and other.id != skip:
-                raise conflict(
-                    f"An app authorization for app {app} and tenant {tenant_id} already exists",
-                    other.arn,
-                    APP_AUTHORIZATION,
-                )
+                return other
+        return None
+
+    def _check_unique_authorization(self, bundle: AppBundle, app: str, tenant_id: str, skip: Optional[str]) -> None:
+        other = self._duplicate_authorization(bundle, app, tenant_id, skip)
+        if other is not None:
+            raise conflict(
+                f"An app authorization for app {app} and tenant {tenant_id} already exists",
+                other.arn,
+                APP_AUTHORIZATION,
+            )
 
     def _describe(self, auth: AppAuthorization) -> Result:
         out = auth.summary()
@@ -119,8 +134,10 @@ class AuthorizationOperations(BackendBase):
         return out
 
     def _auth_url(self, auth: AppAuthorization) -> str:
-        # The real URL changes on every read (a fresh OAuth `state`), and always
-        # carries an `oauth2` path segment and the console redirect.
+        # The real URL changes on every read (a fresh OAuth `state`) and carries the
+        # console redirect; its endpoint is the provider's authorize endpoint (apps.py).
+        # The redirect comes before the state: Terraform keeps the URL up to the first
+        # "oauth2" (in the path, else in the encoded redirect), which must not vary.
         # The query means urlencode({"client_id": ..., "redirect_uri": ..., "response_type":
         # "code", "state": ...}, quote_via=quote); it is written out directly because every
         # read of an oauth2 authorization builds one, and urlencode's generic walk is a large
@@ -131,14 +148,15 @@ class AuthorizationOperations(BackendBase):
             f"&redirect_uri={_console_redirect(self.region)}"
             f"&response_type=code&state={self.settings.ids.token()}"
         )
-        return f"https://{oauth_host(auth.app, self.settings.known_apps)}/oauth2/authorize?{query}"
+        endpoint = authorize_endpoint(auth.app, auth.tenant_identifier, self.settings.known_apps)
+        return f"{endpoint}?{query}"
 
     def get_app_authorization(self, params: Params) -> Result:
         """The app authorization; for oauth2 an ``authUrl`` with a fresh ``state`` on every read.
 
         Raises:
-            ResourceNotFoundException: no such bundle, or no such authorization in it (an
-                authorization ARN of another bundle is not found).
+            ResourceNotFoundException: no such bundle, or no such authorization in it; an authorization ARN
+                of another bundle is not found (confirmed: modelled).
         """
         bundle = self._bundle(params["appBundleIdentifier"])
         auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
@@ -148,9 +166,11 @@ class AuthorizationOperations(BackendBase):
         """Authorization summaries of the bundle, in creation order, paginated.
 
         Raises:
-            ResourceNotFoundException: no such bundle.
-            ValidationException: ``nextToken`` is malformed, was issued for another listing or
-                bundle, or is more than 24 hours old.
+            ResourceNotFoundException: no such bundle (confirmed: modelled).
+            ValidationException: ``nextToken`` is malformed, or was issued for another listing or bundle
+                (invented).
+            InvalidToken: ``nextToken`` is more than 24 hours old by the mock's clock, HTTP 400 (confirmed:
+                the model's documentation of ``nextToken``).
         """
         bundle = self._bundle(params["appBundleIdentifier"])
         items, token = self._page("ListAppAuthorizations", bundle.id, bundle.authorizations, params)
@@ -162,11 +182,15 @@ class AuthorizationOperations(BackendBase):
         From any status, and ``updatedAt`` moves.  An update with neither a credential nor a
         tenant changes nothing and returns the authorization as it is.
 
+        The model lists no ConflictException here, so a tenant change the state does not
+        allow is a ValidationException.
+
         Raises:
-            ResourceNotFoundException: no such bundle or authorization.
-            ValidationException: the credential does not match the authorization's ``authType``.
-            ConflictException: the new ``tenantIdentifier`` is taken by another authorization of
-                the same app in the bundle, or an ingestion still uses the old one.
+            ResourceNotFoundException: no such bundle or authorization (confirmed: modelled).
+            ValidationException: the credential does not match the authorization's ``authType`` (confirmed:
+                the rule; inferred: the error); or the new ``tenantIdentifier`` is taken by another
+                authorization of the same app in the bundle, or an ingestion still uses the old one
+                (invented: the operation models no ConflictException).
         """
         bundle = self._bundle(params["appBundleIdentifier"])
         auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
@@ -174,14 +198,17 @@ class AuthorizationOperations(BackendBase):
         if credential is not None:
             _check_credential(credential, auth.auth_type)
         if tenant is not None and tenant["tenantIdentifier"] != auth.tenant_identifier:
-            self._check_unique_authorization(bundle, auth.app, tenant["tenantIdentifier"], auth.id)
+            other = self._duplicate_authorization(bundle, auth.app, tenant["tenantIdentifier"], auth.id)
+            if other is not None:
+                raise precondition_failed(
+                    f"An app authorization for app {auth.app} and tenant {tenant['tenantIdentifier']} "
+                    f"already exists: {other.arn}"
+                )
             for ingestion in bundle.ingestions:
                 if ingestion.app == auth.app and ingestion.tenant_id == auth.tenant_identifier:
-                    raise conflict(
+                    raise precondition_failed(
                         f"Ingestion {ingestion.arn} uses tenant {auth.tenant_identifier}; "
-                        "delete it before changing the tenant identifier",
-                        params["appAuthorizationIdentifier"],
-                        APP_AUTHORIZATION,
+                        "delete it before changing the tenant identifier"
                     )
         if credential is None and tenant is None:
             return {"appAuthorization": self._describe(auth)}
@@ -203,9 +230,10 @@ class AuthorizationOperations(BackendBase):
         (:meth:`~appfabric_mock.AppFabricMock.fail_next_connect`) primed this one to fail.
 
         Raises:
-            ResourceNotFoundException: no such bundle or authorization.
-            ValidationException: an oauth2 authorization without ``authRequest``; or a connect
-                primed to fail, which leaves the status ``ConnectionValidationFailed``.
+            ResourceNotFoundException: no such bundle or authorization (confirmed: modelled).
+            ValidationException: an oauth2 authorization without ``authRequest`` (confirmed: required for
+                oauth2; inferred: the error); or a connect primed to fail, which leaves
+                ``ConnectionValidationFailed`` (inferred: the model's description of that status).
         """
         bundle = self._bundle(params["appBundleIdentifier"])
         auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
@@ -230,19 +258,22 @@ class AuthorizationOperations(BackendBase):
     def delete_app_authorization(self, params: Params) -> Result:
         """Delete the app authorization; its slot of the ``app_authorizations`` quota is free again.
 
+        AWS requires the ingestions of the authorization to be deleted first; the model lists no
+        ConflictException here, so the refusal is a ValidationException.
+
         Raises:
-            ResourceNotFoundException: no such bundle or authorization.
-            ConflictException: an ingestion for the same app and tenant still exists.
+            ResourceNotFoundException: no such bundle or authorization (confirmed: modelled).
+            ValidationException: an ingestion for the same app and tenant still exists (confirmed: the
+                order; inferred: the error, as the model lists no ConflictException here).
         """
         identifier = params["appAuthorizationIdentifier"]
         bundle = self._bundle(params["appBundleIdentifier"])
         auth = self._authorization(bundle, identifier)
         for ingestion in bundle.ingestions:
             if ingestion.app == auth.app and ingestion.tenant_id == auth.tenant_identifier:
-                raise conflict(
-                    f"Ingestion {ingestion.arn} still uses this app authorization; delete it first",
-                    identifier,
-                    APP_AUTHORIZATION,
+                raise precondition_failed(
+                    f"Ingestion {ingestion.arn} still uses app authorization {identifier}; "
+                    "delete the ingestion before the app authorization"
                 )
         bundle.authorizations.remove(auth.id, auth.seq)
         return {}

@@ -19,7 +19,7 @@ from . import arns
 from .collection import Collection
 from .models import AppAuthorization, AppBundle, Ingestion, IngestionDestination, UserAccessTask
 from .pagination import decode_token, encode_token
-from .settings import QUOTA_CODES, Settings
+from .settings import QUOTA_CODES, QUOTA_MESSAGES, Settings
 
 Params = Mapping[str, Any]
 Result = Dict[str, Any]
@@ -153,7 +153,7 @@ class BackendBase:
             used = used()
         if used >= limit:
             raise ServiceQuotaExceededException(
-                f"The {name.replace('_', ' ')} quota ({limit}) is reached",
+                QUOTA_MESSAGES[name],
                 resource_id=resource_id,
                 resource_type=resource_type,
                 quota_code=QUOTA_CODES[name],
@@ -244,14 +244,45 @@ class BackendBase:
         return items, encode_token(operation, scope, last, now)
 
     # -- shared rules ---------------------------------------------------------------
-    def _check_app(self, app: str) -> None:
-        if self.settings.strict_apps and app not in self.settings.known_apps:
-            known = ", ".join(sorted(self.settings.known_apps))
+    def _check_app(self, app: str, auth_type: Optional[str] = None) -> None:
+        """Under ``strict_apps``: ``app`` must be known, and ``auth_type`` (if given) the one it connects with."""
+        settings = self.settings
+        if not settings.strict_apps:
+            return
+        known = settings.known_apps.get(app)
+        if known is None:
+            choices = ", ".join(sorted(settings.known_apps))
             message = (
-                f"Value '{app}' at 'app' failed to satisfy constraint: "
-                f"Member must be one of the supported applications: {known}"
+                f"Value '{app[:128]}' at 'app' failed to satisfy constraint: Member must be one of the "
+                f"supported applications: {choices} (appfabric-mock: add other names with the extra_apps "
+                "option, or accept any name with strict_apps=False)"
             )
             raise ValidationException.for_fields([("app", message)])
+        if auth_type is not None and known.auth_type is not None and auth_type != known.auth_type:
+            message = (
+                f"Value '{auth_type}' at 'authType' failed to satisfy constraint: {app} connects with "
+                f"authType {known.auth_type} (appfabric-mock: declare another type with the extra_apps "
+                "option, or turn the check off with strict_apps=False)"
+            )
+            raise ValidationException.for_fields([("authType", message)])
+
+    def _bundle_precondition(self, identifier: str) -> AppBundle:
+        """The bundle of an operation whose model lists no ResourceNotFoundException.
+
+        AWS's one known answer to a failed precondition there is a ValidationException
+        (CreateIngestion without a Connected authorization), so a missing bundle is one too.
+        """
+        try:
+            return self._bundle(identifier)
+        except ResourceNotFoundException as missing:
+            raise precondition_failed(missing.message) from None
+
+    def _ingestion_precondition(self, bundle: AppBundle, identifier: str) -> Ingestion:
+        """The ingestion of an operation whose model lists no ResourceNotFoundException (see above)."""
+        try:
+            return self._ingestion(bundle, identifier)
+        except ResourceNotFoundException as missing:
+            raise precondition_failed(missing.message) from None
 
 
 def _not_found(identifier: str, resource_type: str) -> ResourceNotFoundException:
@@ -260,9 +291,39 @@ def _not_found(identifier: str, resource_type: str) -> ResourceNotFoundException
     )
 
 
+def precondition_failed(message: str) -> ValidationException:
+    """A request the current state does not allow, where the operation models no Conflict or NotFound."""
+    return ValidationException(message, reason="other")
+
+
 def conflict(message: str, resource_id: str, resource_type: str) -> ConflictException:
     return ConflictException(message, resource_id=resource_id, resource_type=resource_type)
 
 
+#: Tag keys AWS keeps for itself ("aws:" in any case), by AWS's general tagging rules.
+RESERVED_TAG_PREFIX = "aws:"
+
+
+def check_tag_keys(keys: "List[str]", member: str) -> None:
+    """ValidationException naming every key that starts with ``aws:`` (in any case).
+
+    ``member`` is the field path of the list, e.g. ``tags`` (each element is named
+    ``tags.N.member.key``) or ``tagKeys`` (``tagKeys.N.member``), counting from 1.
+    """
+    problems = []
+    for index, key in enumerate(keys, 1):
+        if key[:4].lower() == RESERVED_TAG_PREFIX:
+            name = f"{member}.{index}.member.key" if member == "tags" else f"{member}.{index}.member"
+            problems.append((name, f"Value '{key[:128]}' at '{name}' failed to satisfy constraint: "
+                                   "Member must not start with 'aws:' (the prefix is reserved for AWS use)"))
+    if problems:
+        raise ValidationException.for_fields(problems)
+
+
 def tags_from(params: Params) -> Dict[str, str]:
-    return {t["key"]: t.get("value", "") for t in params.get("tags") or ()}
+    """The tags of a request (by key); a reserved ``aws:`` key is a ValidationException."""
+    tags = params.get("tags") or ()
+    if not tags:
+        return {}
+    check_tag_keys([t["key"] for t in tags], "tags")
+    return {t["key"]: t.get("value", "") for t in tags}

@@ -25,10 +25,16 @@ class BundleOperations(BackendBase):
         the same ``clientToken`` and parameters returns the same bundle and charges no quota.
 
         Raises:
-            ServiceQuotaExceededException: the account already has as many app bundles in this
-                region as the ``app_bundles`` quota allows (1 by default).
-            IdempotentParameterMismatch: the ``clientToken`` was used with other parameters.
+            ValidationException: a tag key starts with ``aws:`` (inferred: AWS's general tagging rules).
+            ServiceQuotaExceededException: the account already has as many app bundles in this region as the
+                ``app_bundles`` quota allows (1 by default), with AWS's message "You have exceeded the
+                maximum number of app bundles per account, per AWS Region." (confirmed: quota, HTTP 402 and
+                message).
+            IdempotentParameterMismatch: the ``clientToken`` was used with other parameters (confirmed: the
+                code, in the API reference; invented: HTTP 400 and the message).
         """
+        tags = tags_from(params)
+
         def create() -> "tuple[str, Result]":
             bundle_id = self._new_id()
             arn = self._bundle_arn(bundle_id)
@@ -39,7 +45,7 @@ class BundleOperations(BackendBase):
                 seq=self._next_seq(),
                 created_at=self._now(),
                 customer_managed_key_arn=self._key_arn(params.get("customerManagedKeyIdentifier")),
-                tags=tags_from(params),
+                tags=tags,
             )
             self.bundles.add(bundle_id, bundle.seq, bundle)
             return arn, {"appBundle": bundle.describe()}
@@ -63,8 +69,8 @@ class BundleOperations(BackendBase):
         """The app bundle, named by ARN or UUID.
 
         Raises:
-            ResourceNotFoundException: no such bundle in the caller's account and region (an
-                ARN of another account or region is not found either).
+            ResourceNotFoundException: no such bundle in the caller's account and region, an ARN of another
+                account or region included (confirmed: modelled).
         """
         return {"appBundle": self._bundle(params["appBundleIdentifier"]).describe()}
 
@@ -72,8 +78,10 @@ class BundleOperations(BackendBase):
         """The ARNs of the account's app bundles in this region, in creation order, paginated.
 
         Raises:
-            ValidationException: ``nextToken`` is malformed, was issued for another listing,
-                account or region, or is more than 24 hours old by the mock's clock.
+            ValidationException: ``nextToken`` is malformed, or was issued for another listing, account or
+                region (invented: AWS documents nothing for these).
+            InvalidToken: ``nextToken`` is more than 24 hours old by the mock's clock, HTTP 400 (confirmed:
+                the model's documentation of ``nextToken``).
         """
         items, token = self._page("ListAppBundles", "", self.bundles, params)
         return {"appBundleSummaryList": [b.summary() for b in items], "nextToken": token}
@@ -81,12 +89,19 @@ class BundleOperations(BackendBase):
     def delete_app_bundle(self, params: Params) -> Result:
         """Delete an empty app bundle; its slot of the ``app_bundles`` quota is free again.
 
+        The model lists no ResourceNotFoundException for this operation (Terraform's delete
+        checks for one, but the AWS SDK for Go, which Terraform uses, only decodes the
+        errors an operation models, so that check cannot fire): a bundle that does not exist
+        is a ValidationException.
+
         Raises:
-            ResourceNotFoundException: no such bundle.
-            ConflictException: the bundle still has app authorizations or ingestions.
+            ValidationException: no such bundle in the caller's account and region (inferred: the model
+                lists no ResourceNotFoundException here).
+            ConflictException: the bundle still has app authorizations or ingestions (inferred: AWS
+                documents the order; Conflict is the operation's only modelled state error).
         """
         identifier = params["appBundleIdentifier"]
-        bundle = self._bundle(identifier)
+        bundle = self._bundle_precondition(identifier)
         if bundle.authorizations or bundle.ingestions:
             raise conflict(
                 f"App bundle {identifier} still has {len(bundle.authorizations)} app authorization(s) "

@@ -43,21 +43,24 @@ class DestinationOperations(BackendBase):
         the same destination in its current state and charges no quota.
 
         Raises:
-            ResourceNotFoundException: no such bundle, or no such ingestion in it.
-            ValidationException: ``format`` ``parquet`` with the ``raw`` schema, or with a
-                Firehose stream (``processingConfiguration.auditLog.format`` in ``fieldList``).
+            ValidationException: no such bundle, or no such ingestion in it (inferred: the model lists no
+                ResourceNotFoundException here); ``format`` ``parquet`` with the ``raw`` schema or with a
+                Firehose stream, ``processingConfiguration.auditLog.format`` in ``fieldList`` (inferred: the
+                console offers no such combination); or a tag key starts with ``aws:`` (inferred).
             ServiceQuotaExceededException: the ingestion already has as many destinations as the
-                ``ingestion_destinations`` quota allows (5 by default).
-            ConflictException: another destination of the ingestion has the same bucket and
-                prefix, or the same stream.
-            IdempotentParameterMismatch: the ``clientToken`` was used for this ingestion with
-                other parameters.
+                ``ingestion_destinations`` quota allows (5 by default) (confirmed: quota and status;
+                inferred: the message).
+            ConflictException: another destination of the ingestion has the same bucket and prefix, or the
+                same stream (invented).
+            IdempotentParameterMismatch: the ``clientToken`` was used for this ingestion with other
+                parameters (confirmed: the code).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
-        ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
+        bundle = self._bundle_precondition(params["appBundleIdentifier"])
+        ingestion = self._ingestion_precondition(bundle, params["ingestionIdentifier"])
         processing = copy.deepcopy(params["processingConfiguration"])
         configuration = copy.deepcopy(params["destinationConfiguration"])
         _check_combination(processing, configuration)
+        tags = tags_from(params)
 
         def create() -> Tuple[str, Result]:
             destination_id = self._new_id()
@@ -75,7 +78,7 @@ class DestinationOperations(BackendBase):
                 destination_configuration=configuration,
                 created_at=now,
                 updated_at=now,
-                tags=tags_from(params),
+                tags=tags,
             )
             ingestion.destinations.add(destination_id, destination.seq, destination)
             return arn, {"ingestionDestination": destination.describe()}
@@ -105,8 +108,8 @@ class DestinationOperations(BackendBase):
         """The destination, with ``statusReason`` when it is ``Failed``.
 
         Raises:
-            ResourceNotFoundException: no such bundle, ingestion or destination (a destination
-                ARN of another ingestion is not found).
+            ResourceNotFoundException: no such bundle, ingestion or destination; a destination ARN of
+                another ingestion is not found (confirmed: modelled).
         """
         return {"ingestionDestination": self._locate(params)[1].describe()}
 
@@ -114,9 +117,11 @@ class DestinationOperations(BackendBase):
         """Destination ARNs of the ingestion, in creation order, paginated.
 
         Raises:
-            ResourceNotFoundException: no such bundle or ingestion.
-            ValidationException: ``nextToken`` is malformed, was issued for another listing or
-                ingestion, or is more than 24 hours old.
+            ResourceNotFoundException: no such bundle or ingestion (confirmed: modelled).
+            ValidationException: ``nextToken`` is malformed, or was issued for another listing or ingestion
+                (invented).
+            InvalidToken: ``nextToken`` is more than 24 hours old by the mock's clock, HTTP 400 (confirmed:
+                the model's documentation of ``nextToken``).
         """
         bundle = self._bundle(params["appBundleIdentifier"])
         ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
@@ -130,11 +135,11 @@ class DestinationOperations(BackendBase):
         and ``updatedAt`` moves.  Updating a destination to its own configuration is fine.
 
         Raises:
-            ResourceNotFoundException: no such bundle, ingestion or destination.
-            ValidationException: the new target does not accept the destination's format
-                (``parquet`` to a Firehose stream).
-            ConflictException: another destination of the ingestion already has this bucket and
-                prefix, or this stream.
+            ResourceNotFoundException: no such bundle, ingestion or destination (confirmed: modelled).
+            ValidationException: the new target does not take the destination's format: ``parquet`` to a
+                Firehose stream (inferred).
+            ConflictException: another destination of the ingestion already has this bucket and prefix, or
+                this stream (invented).
         """
         ingestion, destination = self._locate(params)
         configuration = copy.deepcopy(params["destinationConfiguration"])
@@ -154,7 +159,7 @@ class DestinationOperations(BackendBase):
         stays as it is.
 
         Raises:
-            ResourceNotFoundException: no such bundle, ingestion or destination.
+            ResourceNotFoundException: no such bundle, ingestion or destination (confirmed: modelled).
         """
         ingestion, destination = self._locate(params)
         ingestion.destinations.remove(destination.id, destination.seq)

@@ -4,43 +4,55 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
-from ..errors import ValidationException
-from .base import INGESTION, BackendBase, Params, Result, conflict, tags_from
+from .authorizations import CONNECTED
+from .base import INGESTION, BackendBase, Params, Result, conflict, precondition_failed, tags_from
 from .models import AppBundle, Ingestion
+
+#: AWS's answer to CreateIngestion without a Connected authorization (Terraform AWS provider PR 37291).
+NOT_CONNECTED = (
+    "The app authorization for the specified application and tenant was not connected. "
+    "Connect the app authorization for the application and tenant before creating an ingestion."
+)
 
 
 class IngestionOperations(BackendBase):
     """CreateIngestion, GetIngestion, ListIngestions, Start/StopIngestion and DeleteIngestion."""
 
     def create_ingestion(self, params: Params) -> Result:
-        """Create an ``enabled`` ingestion of an app and tenant that have an authorization in the bundle.
+        """Create an ``enabled`` ingestion of an app and tenant whose authorization is ``Connected``.
 
-        The authorization may be in any status (it need not be ``Connected``).  The checks run
-        in this order: authorization, quota, duplicate.  A retry with the same ``clientToken``
-        and parameters returns the same ingestion in its current state and charges no quota.
+        The bundle must hold an app authorization for the same ``app`` and ``tenantIdentifier``
+        (``tenantId`` here) in status ``Connected``; AWS refuses any other with HTTP 400 and the
+        message quoted below (real output in Terraform AWS provider PR 37291).  The checks run
+        in this order: the request (``app``, tags), the authorization, the quota, the duplicate.
+        A retry with the same ``clientToken`` and parameters returns the same ingestion in its
+        current state and charges no quota.
 
         Raises:
-            ResourceNotFoundException: no such bundle.
-            ValidationException: the bundle has no app authorization for this ``app`` and
-                ``tenantId`` (``tenantId`` in ``fieldList``), or ``app`` is unknown under
-                ``strict_apps``.
-            ServiceQuotaExceededException: the account already has as many ingestions in this
-                region, over all its bundles, as the ``ingestions`` quota allows (50 by default).
-            ConflictException: the bundle already has an ingestion of this app, tenant and
-                ``ingestionType``.
-            IdempotentParameterMismatch: the ``clientToken`` was used in this bundle with other
-                parameters.
+            ValidationException: the bundle has no ``Connected`` app authorization for this ``app`` and
+                ``tenantId``: "The app authorization for the specified application and tenant was not
+                connected. Connect the app authorization for the application and tenant before creating an
+                ingestion." (confirmed for one that is not connected, Terraform AWS provider PR 37291;
+                inferred for none at all); no such bundle (inferred: the model lists no
+                ResourceNotFoundException here); ``app`` is not an application the API accepts, or a tag key
+                starts with ``aws:`` (inferred).
+            ServiceQuotaExceededException: the account already has as many ingestions in this region, over
+                all its bundles, as the ``ingestions`` quota allows (50 by default) (confirmed: quota and
+                status; inferred: the message).
+            ConflictException: the bundle already has an ingestion of this app, tenant and ``ingestionType``
+                (inferred).
+            IdempotentParameterMismatch: the ``clientToken`` was used in this bundle with other parameters
+                (confirmed: the code).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
+        bundle = self._bundle_precondition(params["appBundleIdentifier"])
         app, tenant_id, kind = params["app"], params["tenantId"], params["ingestionType"]
         self._check_app(app)
+        tags = tags_from(params)
 
         def create() -> Tuple[str, Result]:
-            if not any(a.app == app and a.tenant_identifier == tenant_id for a in bundle.authorizations):
-                raise ValidationException.for_fields(
-                    [("tenantId", f"Value '{tenant_id}' at 'tenantId' failed to satisfy constraint: "
-                      f"the app bundle has no app authorization for app {app} and this tenant")]
-                )
+            if not any(a.app == app and a.tenant_identifier == tenant_id and a.status == CONNECTED
+                       for a in bundle.authorizations):
+                raise precondition_failed(NOT_CONNECTED)
             ingestion_id = self._new_id()
             arn = f"{bundle.arn}/ingestion/{ingestion_id}"
             self._check_quota("ingestions", self._count_ingestions, arn, INGESTION)
@@ -62,7 +74,7 @@ class IngestionOperations(BackendBase):
                 ingestion_type=kind,
                 created_at=now,
                 updated_at=now,
-                tags=tags_from(params),
+                tags=tags,
             )
             bundle.ingestions.add(ingestion_id, ingestion.seq, ingestion)
             return arn, {"ingestion": ingestion.describe()}
@@ -78,8 +90,8 @@ class IngestionOperations(BackendBase):
         """The ingestion, named by ARN or UUID.
 
         Raises:
-            ResourceNotFoundException: no such bundle, or no such ingestion in it (an ingestion
-                ARN of another bundle is not found).
+            ResourceNotFoundException: no such bundle, or no such ingestion in it; an ingestion ARN of
+                another bundle is not found (confirmed: modelled).
         """
         bundle = self._bundle(params["appBundleIdentifier"])
         return {"ingestion": self._ingestion(bundle, params["ingestionIdentifier"]).describe()}
@@ -88,9 +100,11 @@ class IngestionOperations(BackendBase):
         """Ingestion summaries of the bundle, in creation order, paginated.
 
         Raises:
-            ResourceNotFoundException: no such bundle.
-            ValidationException: ``nextToken`` is malformed, was issued for another listing or
-                bundle, or is more than 24 hours old.
+            ResourceNotFoundException: no such bundle (confirmed: modelled).
+            ValidationException: ``nextToken`` is malformed, or was issued for another listing or bundle
+                (invented).
+            InvalidToken: ``nextToken`` is more than 24 hours old by the mock's clock, HTTP 400 (confirmed:
+                the model's documentation of ``nextToken``).
         """
         bundle = self._bundle(params["appBundleIdentifier"])
         items, token = self._page("ListIngestions", bundle.id, bundle.ingestions, params)
@@ -103,7 +117,7 @@ class IngestionOperations(BackendBase):
         started.
 
         Raises:
-            ResourceNotFoundException: no such bundle or ingestion.
+            ResourceNotFoundException: no such bundle or ingestion (confirmed: modelled).
         """
         return self._set_state(params, "enabled")
 
@@ -113,7 +127,7 @@ class IngestionOperations(BackendBase):
         ``updatedAt`` moves only on a real change.
 
         Raises:
-            ResourceNotFoundException: no such bundle or ingestion.
+            ResourceNotFoundException: no such bundle or ingestion (confirmed: modelled).
         """
         return self._set_state(params, "disabled")
 
@@ -131,20 +145,23 @@ class IngestionOperations(BackendBase):
         """Delete an ingestion that has no destinations left, enabled or not.
 
         Its slot of the ``ingestions`` quota is free again, and its app authorization can be
-        deleted.
+        deleted.  AWS documents that an ingestion must be stopped and its destinations deleted
+        first, yet deletes a new (enabled) ingestion without destinations (Terraform's tests
+        against AWS do so); the mock enforces only the destinations.  The model lists no
+        ConflictException here, so the refusal is a ValidationException.
 
         Raises:
-            ResourceNotFoundException: no such bundle or ingestion.
-            ConflictException: the ingestion still has destinations.
+            ResourceNotFoundException: no such bundle or ingestion (confirmed: modelled).
+            ValidationException: the ingestion still has destinations (confirmed: the rule; inferred: the
+                error, as the model lists no ConflictException here).
         """
         identifier = params["ingestionIdentifier"]
         bundle = self._bundle(params["appBundleIdentifier"])
         ingestion = self._ingestion(bundle, identifier)
         if ingestion.destinations:
-            raise conflict(
-                f"Ingestion {identifier} still has {len(ingestion.destinations)} destination(s); delete them first",
-                identifier,
-                INGESTION,
+            raise precondition_failed(
+                f"Ingestion {identifier} still has {len(ingestion.destinations)} ingestion destination(s); "
+                "delete them before the ingestion"
             )
         bundle.ingestions.remove(ingestion.id, ingestion.seq)
         return {}

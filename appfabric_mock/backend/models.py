@@ -173,9 +173,20 @@ class AppUser:
         return " ".join(names) or None
 
 
+IN_PROGRESS = "IN_PROGRESS"
+COMPLETED = "COMPLETED"
+FAILED = "FAILED"
+EXPIRED = "EXPIRED"
+
+
 @dataclass(eq=False)
 class UserAccessTask:
-    """One lookup of a user (by e-mail address) in one app authorization; it completes at once."""
+    """One lookup of a user (by e-mail address) in one app authorization.
+
+    It starts ``IN_PROGRESS``; the backend completes it (see
+    :mod:`appfabric_mock.backend.user_access`), and it expires after its lifetime.
+    ``reads`` counts the BatchGetUserAccessTasks answers that reported it in progress.
+    """
 
     id: str
     bundle_id: str
@@ -183,7 +194,9 @@ class UserAccessTask:
     tenant_id: str
     tenant_display_name: str
     email: str = field(repr=False)
-    result_status: str = "COMPLETED"
+    started_at: Optional[_dt.datetime] = None
+    result_status: str = IN_PROGRESS
+    reads: int = 0
     user: Optional[AppUser] = field(default=None, repr=False)
     error: Optional[Dict[str, str]] = None
 
@@ -198,7 +211,7 @@ class UserAccessTask:
             "email": self.email,
         }
         user = self.user
-        if user is not None and self.result_status == "COMPLETED":
+        if user is not None and self.result_status == COMPLETED:
             out.update(
                 userId=user.user_id,
                 userFullName=user.full_name(),
@@ -206,6 +219,6 @@ class UserAccessTask:
                 userLastName=user.last_name,
                 userStatus=user.status,
             )
-        if self.error is not None:
+        if self.error is not None and self.result_status in (COMPLETED, FAILED):
             out["taskError"] = dict(self.error)
         return {k: v for k, v in out.items() if v is not None}

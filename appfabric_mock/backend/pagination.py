@@ -2,9 +2,11 @@
 
 A token carries the creation sequence number of the last item returned, the
 operation, a digest of the listing's scope (which bundle, which ingestion) and
-the time it was issued, sealed with a checksum.  A token that does not decode,
-whose checksum fails, that belongs to another listing, or that is older than 24
-hours (by the mock's clock) is rejected with ValidationException, as AWS does.
+the time it was issued, sealed with a checksum.  A token older than 24 hours (by
+the mock's clock) is an ``InvalidToken`` error (HTTP 400), as the model's
+``nextToken`` documentation says.  A token that does not decode, whose checksum
+fails, or that belongs to another listing is a ValidationException (AWS documents
+nothing for those).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hashlib
 import json
 from typing import Optional, Tuple
 
-from ..errors import ValidationException
+from ..errors import InvalidToken, ValidationException
 
 TOKEN_LIFETIME_SECONDS = 24 * 60 * 60
 _VERSION = 1
@@ -38,8 +40,8 @@ def decode_token(token: Optional[str], operation: str, scope: str, now: float) -
         return 0
     after, issued = _open(token, operation, scope)
     if now - issued > TOKEN_LIFETIME_SECONDS:
-        raise ValidationException("The pagination token has expired", reason="other",
-                                  field_list=[("nextToken", "The pagination token has expired")])
+        # The model: "Using an expired pagination token will return an HTTP 400 InvalidToken error."
+        raise InvalidToken("The pagination token has expired; start the listing again without nextToken")
     return after
 
 

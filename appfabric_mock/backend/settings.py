@@ -19,6 +19,15 @@ DEFAULT_QUOTAS: Dict[str, Optional[int]] = {
     "ingestion_destinations": 5,
 }
 
+#: The message of each quota's ServiceQuotaExceededException.  AWS's text for app bundles is
+#: known (Terraform AWS provider issue 39542); the others follow its form.
+QUOTA_MESSAGES: Dict[str, str] = {
+    "app_bundles": "You have exceeded the maximum number of app bundles per account, per AWS Region.",
+    "app_authorizations": "You have exceeded the maximum number of app authorizations per account, per AWS Region.",
+    "ingestions": "You have exceeded the maximum number of ingestions per account, per AWS Region.",
+    "ingestion_destinations": "You have exceeded the maximum number of ingestion destinations per ingestion.",
+}
+
 #: The ``quotaCode`` each quota reports: stable and descriptive (AWS publishes none).
 QUOTA_CODES: Dict[str, str] = {
     "app_bundles": "appfabric-app-bundles-per-account",
@@ -36,7 +45,13 @@ class Settings:
     ids: IdGenerator = field(default_factory=IdGenerator)
     quotas: Dict[str, Optional[int]] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
     known_apps: Dict[str, KnownApp] = field(default_factory=copy_apps)
-    strict_apps: bool = False
+    strict_apps: bool = True
+    #: User access tasks: BatchGetUserAccessTasks reads that still see IN_PROGRESS.
+    task_reads: int = 1
+    #: ... or seconds of the mock's clock after which a task is COMPLETED unread (None: never).
+    task_seconds: Optional[float] = 60.0
+    #: Seconds of the mock's clock after its start when a task is EXPIRED (None: never).
+    task_lifetime: Optional[float] = 24 * 60 * 60.0
     default_page_size: int = 100
     #: Users that user access tasks find, by (app, tenant id, lower-cased email).
     app_users: Dict[Tuple[str, str, str], AppUser] = field(default_factory=dict, repr=False)

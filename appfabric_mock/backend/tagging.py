@@ -6,7 +6,7 @@ from typing import Union
 
 from ..errors import ValidationException
 from . import arns
-from .base import BackendBase, Params, Result, _not_found
+from .base import BackendBase, Params, Result, _not_found, check_tag_keys
 from .models import AppAuthorization, AppBundle, Ingestion, IngestionDestination, tag_list
 
 MAX_TAGS = 50
@@ -53,14 +53,18 @@ class TagOperations(BackendBase):
         """Add tags to an app bundle, authorization, ingestion or destination, named by ARN.
 
         A key the resource already has gets the new value and keeps its place.  Nothing is
-        applied when the request fails.
+        applied when the request fails.  Keys starting with ``aws:`` (in any case) are
+        reserved for AWS, as in AWS's general tagging rules.
 
         Raises:
-            ResourceNotFoundException: no such resource in the caller's account and region.
-            ValidationException: the ARN is not an AppFabric resource's, or the resource would
-                have more than 50 tags.
+            ResourceNotFoundException: no such resource in the caller's account and region (confirmed:
+                modelled).
+            ValidationException: the ARN is not an AppFabric resource's (inferred); a key starts with
+                ``aws:``, ``tags.N.member.key`` in ``fieldList`` (inferred: AWS's general tagging rules); or
+                the resource would have more than 50 tags (inferred: AWS's usual tag limit).
         """
         resource = self._taggable(params["resourceArn"])
+        check_tag_keys([tag["key"] for tag in params["tags"]], "tags")
         merged = dict(resource.tags)
         for tag in params["tags"]:
             merged[tag["key"]] = tag.get("value", "")
@@ -76,12 +80,15 @@ class TagOperations(BackendBase):
         """Remove tags by key; a key the resource does not have is ignored.
 
         Raises:
-            ResourceNotFoundException: no such resource in the caller's account and region.
-            ValidationException: the ARN is not an AppFabric resource's; or ``tagKeys`` is
-                empty (botocore leaves an empty list out of the query string, so the required
-                member is missing).
+            ResourceNotFoundException: no such resource in the caller's account and region (confirmed:
+                modelled).
+            ValidationException: the ARN is not an AppFabric resource's (inferred); a key starts with
+                ``aws:``, ``tagKeys.N.member`` in ``fieldList`` (inferred: AWS's tags cannot be removed); or
+                ``tagKeys`` is empty, as botocore leaves an empty list out of the query string and the
+                required member is missing (confirmed: required in the model).
         """
         resource = self._taggable(params["resourceArn"])
+        check_tag_keys(list(params["tagKeys"]), "tagKeys")
         for key in params["tagKeys"]:
             resource.tags.pop(key, None)
         return {}
@@ -89,8 +96,14 @@ class TagOperations(BackendBase):
     def list_tags_for_resource(self, params: Params) -> Result:
         """The tags of the resource, in the order their keys were added (a new value keeps the place).
 
+        A resource without tags is answered without the (optional) ``tags`` member: AWS's
+        answer is not documented, and code that reads ``response["tags"]`` unguarded should
+        fail here rather than on AWS.
+
         Raises:
-            ResourceNotFoundException: no such resource in the caller's account and region.
-            ValidationException: the ARN is not an AppFabric resource's.
+            ResourceNotFoundException: no such resource in the caller's account and region (confirmed:
+                modelled).
+            ValidationException: the ARN is not an AppFabric resource's (inferred).
         """
-        return {"tags": tag_list(self._taggable(params["resourceArn"]).tags)}
+        tags = self._taggable(params["resourceArn"]).tags
+        return {"tags": tag_list(tags)} if tags else {}

@@ -13,7 +13,9 @@ OCSF 1.1.0 class without a profile.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Sequence, Tuple
+import operator
+import re
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .catalog import OCSF_CLASSES, AppProfile, EventKind
 from .generator import Activity, Actor
@@ -115,43 +117,61 @@ _ENCODED = ("actor_uid", "actor_name", "actor_email", "target_uid", "target_name
 #: Slots whose values never need escaping (hex ids, addresses, the generator's fixed words):
 #: inserted as they are, between the template's own quotes.
 _PLAIN = ("uid", "session_uid", "ip", "user_agent", "resource_uid", "resource_name", "role", "group")
-_SLOTS = {name: f"@@{name}@@" for name in _ENCODED + _PLAIN}
+#: Sentinels no generated value contains (a NUL cannot come from the generator or the catalog).
+_SLOTS = {name: f"\x00{name}\x00" for name in _ENCODED + _PLAIN}
 _INDEX = {name: index for index, name in enumerate(_ENCODED + _PLAIN + ("time",))}
 
 
-def _slot(name: str) -> str:
-    return "{" + str(_INDEX[name]) + "}"
+def _template(kind: EventKind, app: str, profile: AppProfile, tenant_id: str,
+              processed_ms: int) -> Optional[Tuple[str, Any]]:
+    """(printf-style text with one ``%s`` per slot, a getter of the slots' values in text order).
 
-
-def _template(kind: EventKind, app: str, profile: AppProfile, tenant_id: str, processed_ms: int) -> str:
+    None when the text would be ambiguous (a tenant id with a NUL in it): such events take the
+    plain path.
+    """
+    if "\x00" in tenant_id:
+        return None
     slots = _SLOTS
     actor = Actor(slots["actor_uid"], slots["actor_name"], slots["actor_email"])
     target = Actor(slots["target_uid"], slots["target_name"], slots["target_email"])
     sample = Activity(kind, _TIME, actor, target, slots["uid"], slots["session_uid"], slots["ip"],
                       slots["user_agent"], kind.kind != "login_failed", slots["resource_uid"],
                       slots["resource_name"], slots["role"], slots["group"])
-    text = _encode(render(sample, app, profile, tenant_id, processed_ms)).replace("{", "{{").replace("}", "}}")
-    for name in _ENCODED:
-        text = text.replace(_string(slots[name]), _slot(name))
-    for name in _PLAIN:
-        text = text.replace(slots[name], _slot(name))
-    if "@@" in text:  # a value built from a slot (render must use each one whole)
+    text = _encode(render(sample, app, profile, tenant_id, processed_ms)).replace("%", "%%")
+    tokens = {_string(slots[name]): _INDEX[name] for name in _ENCODED}
+    tokens.update({_string(slots[name])[1:-1]: _INDEX[name] for name in _PLAIN})
+    tokens[str(_TIME)] = _INDEX["time"]
+    pattern = re.compile("|".join(re.escape(token) for token in sorted(tokens, key=len, reverse=True)))
+    order: List[int] = []
+
+    def slot(match: "re.Match[str]") -> str:
+        order.append(tokens[match.group(0)])
+        return "%s"
+
+    text = pattern.sub(slot, text)
+    if "\\u0000" in text:  # a value built from a slot: render must use each one whole
         raise AssertionError(f"OCSF template for {kind.code} has a composite value: {text}")
-    return text.replace(str(_TIME), _slot("time"))
+    return text, operator.itemgetter(*order) if len(order) > 1 else (lambda values: (values[order[0]],))
 
 
 def json_lines(activities: Sequence[Activity], app: str, profile: AppProfile, tenant_id: str,
                processed_ms: int) -> List[str]:
     """The JSON of each activity's OCSF event: the same text as ``render`` and JSON encoding."""
-    templates: Dict[int, Any] = {}
+    templates: Dict[int, Optional[Tuple[str, Any]]] = {}
     people: Dict[str, Tuple[str, str, str]] = {}
     out: List[str] = []
     append = out.append
     for activity in activities:
         kind = activity.kind
-        fill = templates.get(id(kind))
-        if fill is None:
-            fill = templates[id(kind)] = _template(kind, app, profile, tenant_id, processed_ms).format
+        key = id(kind)
+        if key in templates:
+            found = templates[key]
+        else:
+            found = templates[key] = _template(kind, app, profile, tenant_id, processed_ms)
+        if found is None:
+            append(_encode(render(activity, app, profile, tenant_id, processed_ms)))
+            continue
+        text, pick = found
         actor, target = activity.actor, activity.target
         a = people.get(actor.email)
         if a is None:
@@ -159,7 +179,7 @@ def json_lines(activities: Sequence[Activity], app: str, profile: AppProfile, te
         t = people.get(target.email)
         if t is None:
             t = people[target.email] = (_string(target.uid), _string(target.name), _string(target.email))
-        append(fill(a[0], a[1], a[2], t[0], t[1], t[2], activity.uid, activity.session_uid, activity.ip,
-                    activity.user_agent, activity.resource_uid, activity.resource_name, activity.role,
-                    activity.group, activity.time_ms))
+        append(text % pick((a[0], a[1], a[2], t[0], t[1], t[2], activity.uid, activity.session_uid, activity.ip,
+                            activity.user_agent, activity.resource_uid, activity.resource_name, activity.role,
+                            activity.group, activity.time_ms)))
     return out

@@ -17,11 +17,16 @@ Built when the documentation is built, from two sources, so it cannot drift from
           \"\"\"
 
 The text before ``Raises:`` is the behaviour column; each ``Raises:`` entry names an error
-class of :mod:`appfabric_mock.errors` and when the mock answers with it.
+class of :mod:`appfabric_mock.errors`, when the mock answers with it, and in parentheses how
+AWS's behaviour there is known: ``confirmed`` (a source states it, or code that ran against
+AWS shows it), ``inferred`` (read from indirect evidence) or ``invented`` (no source; the
+mock's choice), with the source or reason after a colon.
 
 An operation of the model without a backend method, a method without a docstring or without
-a ``Raises:`` section, or an entry naming an unknown error stops the build with an error: a
-new operation in a future botocore cannot slip into the documentation (or the mock) unnoticed.
+a ``Raises:`` section, an entry without an evidence level, or an entry naming an unknown error
+or an error the operation may not answer (neither in its model's error list nor a documented
+exception, see :mod:`appfabric_mock.backend.answerable`) stops the build with an error: a new operation in a
+future botocore cannot slip into the documentation (or the mock) unnoticed.
 
 :func:`operation_rows` needs neither Sphinx nor docutils (the test suite imports it).
 """
@@ -51,6 +56,9 @@ GROUP_TITLES = {
 }
 
 _ENTRY = re.compile(r"^(?P<name>[A-Za-z]\w*):\s*(?P<text>.*)$")
+#: The evidence levels every ``Raises:`` entry names, in parentheses: "(confirmed: modelled)".
+EVIDENCE_LEVELS = ("confirmed", "inferred", "invented")
+_EVIDENCE = re.compile(r"\b(" + "|".join(EVIDENCE_LEVELS) + r")\b")
 
 
 class OperationDocError(Exception):
@@ -59,11 +67,16 @@ class OperationDocError(Exception):
 
 @dataclass
 class ErrorNote:
-    """One ``Raises:`` entry: the error code, when it is answered, and whether the model lists it."""
+    """One ``Raises:`` entry: the error code, when it is answered, and whether the model lists it.
+
+    ``evidence`` holds the evidence levels the entry names (each situation it lists says how
+    AWS's behaviour is known: confirmed by a source, inferred from one, or invented).
+    """
 
     code: str
     when: str
     modelled: bool
+    evidence: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +147,7 @@ def operation_rows() -> List[OperationRow]:
     docstring that breaks the convention, or an error name that is not an error class of
     :mod:`appfabric_mock.errors`.
     """
+    from appfabric_mock.backend.answerable import answerable_errors
     from appfabric_mock.backend.backend import AppFabricBackend
     from appfabric_mock.errors import ERROR_CLASSES
     from appfabric_mock.protocol.compiled import protocol
@@ -160,7 +174,18 @@ def operation_rows() -> List[OperationRow]:
             problems.append(f"{name}: {RAISES!r} names {', '.join(unknown)}, not an error of appfabric_mock.errors "
                             f"({', '.join(sorted(ERROR_CLASSES))})")
             continue
-        errors = [ErrorNote(code, when, code in modelled) for code, when in entries]
+        outside = [code for code, _ in entries if code not in answerable_errors(model)]
+        if outside:
+            problems.append(f"{name}: {RAISES!r} names {', '.join(outside)}, which the model does not list for "
+                            f"{name} and which is not a documented exception "
+                            f"(appfabric_mock.backend.answerable.UNMODELLED_ERRORS)")
+            continue
+        unsourced = [code for code, when in entries if not _EVIDENCE.search(when)]
+        if unsourced:
+            problems.append(f"{name}: {RAISES!r} entry {', '.join(unsourced)} names no evidence level "
+                            f"({', '.join(EVIDENCE_LEVELS)}, in parentheses)")
+            continue
+        errors = [ErrorNote(code, when, code in modelled, _EVIDENCE.findall(when)) for code, when in entries]
         raised = {code for code, _ in entries}
         fault_only = [code for code in modelled if code not in raised and code not in COMMON_ERRORS]
         order = (mixins.index(owner) if owner in mixins else len(mixins), inspect.getsourcelines(method)[1])

@@ -155,7 +155,15 @@ async function main() {
     errorCode: item.error ? item.error.errorCode : null,
   }));
   const taskIds = started.userAccessTasksList.filter((item) => item.taskId).map((item) => item.taskId);
-  const results = await client.batchGetUserAccessTasks({ appBundleIdentifier: bundleArn, taskIdList: taskIds }).promise();
+  // The tasks run in the background, as on AWS: poll until none is in progress.
+  summary.userAccessPolls = [];
+  let results;
+  for (let poll = 0; poll < 5; poll += 1) {
+    results = await client.batchGetUserAccessTasks({ appBundleIdentifier: bundleArn, taskIdList: taskIds }).promise();
+    const statuses = results.userAccessResultsList.map((item) => item.resultStatus);
+    summary.userAccessPolls.push(statuses);
+    if (!statuses.includes("IN_PROGRESS")) break;
+  }
   summary.userAccessResults = results.userAccessResultsList.map((item) => ({
     app: item.app,
     resultStatus: item.resultStatus,
@@ -164,6 +172,12 @@ async function main() {
   }));
 
   // -- ingestion and destination -------------------------------------------------------------
+  // An ingestion needs a Connected authorization: the second one was never connected.
+  summary.errors.notConnected = await failure(
+    client
+      .createIngestion({ appBundleIdentifier: bundleArn, app: "TERRAFORMCLOUD", tenantId: "org-1", ingestionType: "auditLog" })
+      .promise(),
+  );
   const ingestion = (
     await client
       .createIngestion({ appBundleIdentifier: bundleArn, app: "ASANA", tenantId: "js-tenant", ingestionType: "auditLog" })
@@ -220,6 +234,9 @@ async function main() {
   await client.untagResource({ resourceArn: ingestion.arn, tagKeys: ["tmp"] }).promise();
   summary.ingestionTags = (await client.listTagsForResource({ resourceArn: ingestion.arn }).promise()).tags;
   summary.destinationTags = (await client.listTagsForResource({ resourceArn: destination.arn }).promise()).tags;
+  // A resource without tags: the optional member is left out.
+  summary.untaggedHasTags =
+    "tags" in (await client.listTagsForResource({ resourceArn: second.appAuthorizationArn }).promise());
 
   // -- errors --------------------------------------------------------------------------------
   summary.errors.notFound = await failure(
@@ -233,6 +250,16 @@ async function main() {
   );
   summary.errors.conflict = await failure(client.deleteAppBundle({ appBundleIdentifier: bundleArn }).promise());
   summary.errors.quota = await failure(client.createAppBundle({}).promise());
+  summary.errors.deleteUnknownBundle = await failure(
+    client.deleteAppBundle({ appBundleIdentifier: "00000000-0000-4000-8000-000000000000" }).promise(),
+  );
+  // A page token a day old: HTTP 400 InvalidToken, as the model documents.
+  const tokenPage = await client.listAppAuthorizations({ appBundleIdentifier: bundleArn, maxResults: 1 }).promise();
+  await control("POST", "clock/advance", { seconds: 25 * 3600 });
+  summary.errors.expiredToken = await failure(
+    client.listAppAuthorizations({ appBundleIdentifier: bundleArn, maxResults: 1, nextToken: tokenPage.nextToken }).promise(),
+  );
+  await control("POST", "clock/unfreeze", {});
 
   // -- clean up, in the order AWS requires (every delete answers 204 with no body) ----------------
   const deletes = [];
