@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import AppFabricError, IdempotentParameterMismatch, UnknownOperationException
 from .identity import DEFAULT_ACCOUNT_ID, SERVICE_REGIONS
-from .mock import AppFabricMock, AppFabricMockWarning, current_mock, mock_appfabric
+from .mock import AppFabricMock, AppFabricMockEscapeError, AppFabricMockWarning, current_mock, mock_appfabric
 
 if TYPE_CHECKING:
     from .backend.support import Clock
@@ -45,6 +45,7 @@ __all__ = [
     "AccessDeniedException",
     "AppFabricError",
     "AppFabricMock",
+    "AppFabricMockEscapeError",
     "AppFabricMockWarning",
     "Clock",
     "ConflictException",

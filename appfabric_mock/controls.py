@@ -435,7 +435,8 @@ class Controls:
         """Answer calls of ``operation`` (``"*"``: every operation) with the modelled error ``error``.
 
         * ``times``: answer only the next ``times`` matching calls (default: every one).
-        * ``message``: the error message (default: a generic AWS-like one).
+        * ``message``: the error message (default: a generic AWS-like one; for
+          ServiceQuotaExceededException from a Create, AWS's text for that quota).
         * ``retry_after``: seconds for the ``Retry-After`` header (ThrottlingException and
           InternalServerException only).
         * ``when``: a predicate on the call's validated parameters, e.g.

@@ -1,73 +1,151 @@
-"""Fake credentials and a default region while a mock is active, restored exactly on stop."""
+"""Fake credentials and a default region while a mock is active, restored exactly on stop.
+
+Every start and stop reads and writes a few variables, so ``os.environ`` is used
+through the encoded dict and the ``putenv``/``unsetenv`` calls it wraps itself
+(CPython and PyPy, every Python 3), with the few names encoded once.  The result
+is what ``os.environ[...]`` gives; anything but the standard mapping (a test may
+replace ``os.environ``) goes through the mapping interface instead.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 FAKE_ACCESS_KEY_ID = "AKIAAPPFABRICMOCK000"
 FAKE_SECRET_ACCESS_KEY = "appfabric-mock-fake-secret-access-key"
 FAKE_REGION = "us-east-1"
+
+_STANDARD_ENVIRON = type(os.environ)
+_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_REGION")
+_VALUES = (FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, FAKE_REGION)
+
+
+def _standard(environ: Any) -> Optional[Dict[Any, Any]]:
+    """The encoded dict behind ``environ`` if it is the standard mapping, else None."""
+    if type(environ) is _STANDARD_ENVIRON:
+        data = getattr(environ, "_data", None)
+        if type(data) is dict:
+            return data
+    return None
+
+
+class _Encoded:
+    """The names and values the patch uses, encoded as one ``os.environ`` encodes them."""
+
+    __slots__ = ("environ", "keys", "values")
+
+    def __init__(self, environ: Any) -> None:
+        self.environ = environ
+        #: access key id, secret access key, profile, default region, region.
+        self.keys = tuple(environ.encodekey(name) for name in _NAMES)
+        #: fake access key id, fake secret, fake region.
+        self.values = tuple(environ.encodevalue(value) for value in _VALUES)
+
+
+_encoded: Optional[_Encoded] = None
+#: Variable name -> its key in ``os.environ._data``, for environ_get.
+_keys: Dict[str, Any] = {}
+
+
+def _encoding(environ: Any) -> _Encoded:
+    global _encoded
+    encoded = _encoded
+    if encoded is None or encoded.environ is not environ:
+        encoded = _encoded = _Encoded(environ)
+    return encoded
 
 
 def environ_get(name: str) -> Optional[str]:
     """``os.environ.get(name)``, without the cost of a miss.
 
     For a variable that is not set, ``os.environ.get`` raises and catches KeyError
-    twice: about 2 µs on a slow machine, and every start and stop looks up seven
-    variables that are usually not set (a third of ``with mock_appfabric(): pass``).
-    ``os.environ`` keeps its encoded names in the dict ``_data`` (CPython and PyPy,
-    every Python 3), where a membership test answers "not set" in 0.1 µs.  Anything
-    else (a test may replace ``os.environ``) goes through ``.get`` as before.
+    twice, and every start and stop looks up variables that are usually not set.
     """
     environ = os.environ
-    data = getattr(environ, "_data", None)
-    encode = getattr(environ, "encodekey", None)
-    if type(data) is dict and encode is not None and encode(name) not in data:
-        return None
+    data = _standard(environ)
+    if data is not None:
+        key = _keys.get(name)
+        if key is None:
+            key = _keys[name] = environ.encodekey(name)
+        if key not in data:
+            return None
     return environ.get(name)
 
 
 class EnvironmentPatch:
     """Sets what a client would otherwise miss; remembers what was there."""
 
+    __slots__ = ("_saved", "_encoded", "_credentials")
+
     def __init__(self) -> None:
-        self._saved: Dict[str, Optional[str]] = {}
+        #: (variable, value before or None), as keys and values of os.environ's encoded
+        #: dict when ``_encoded``, else as names and text.
+        self._saved: List[Tuple[Any, Any]] = []
+        self._encoded = False
+        self._credentials = False
 
     def apply(self) -> None:
-        # Every start runs this: each variable is read once (the value that decides is
-        # also the value saved), since reading a variable that is not set costs a
-        # KeyError inside os.environ, several times a dict lookup.
         environ = os.environ
-        get = environ_get
-        saved = self._saved
+        data = _standard(environ)
+        if data is None:
+            self._apply_mapping(environ)
+            return
+        self._encoded = True
+        encoded = _encoding(environ)
+        access, secret, profile, default_region, region = encoded.keys
+        fake_access, fake_secret, fake_region = encoded.values
+        get, saved, putenv = data.get, self._saved, os.putenv
         # Credentials only where none are configured in the environment: a test never
         # needs real ones, and nothing is ever sent to AWS.
-        access_key = get("AWS_ACCESS_KEY_ID")
-        if not access_key and not get("AWS_PROFILE"):
-            saved["AWS_ACCESS_KEY_ID"] = access_key
-            saved["AWS_SECRET_ACCESS_KEY"] = get("AWS_SECRET_ACCESS_KEY")
-            environ["AWS_ACCESS_KEY_ID"] = FAKE_ACCESS_KEY_ID
-            environ["AWS_SECRET_ACCESS_KEY"] = FAKE_SECRET_ACCESS_KEY
-        region = get("AWS_DEFAULT_REGION")
-        if not region and not get("AWS_REGION"):
-            saved["AWS_DEFAULT_REGION"] = region
-            environ["AWS_DEFAULT_REGION"] = FAKE_REGION
+        if not get(access) and not get(profile):
+            saved.append((access, get(access)))
+            saved.append((secret, get(secret)))
+            putenv(access, fake_access)
+            data[access] = fake_access
+            putenv(secret, fake_secret)
+            data[secret] = fake_secret
+            self._credentials = True
+        if not get(default_region) and not get(region):
+            saved.append((default_region, get(default_region)))
+            putenv(default_region, fake_region)
+            data[default_region] = fake_region
+
+    def _apply_mapping(self, environ: Any) -> None:
+        saved = self._saved
+        if not environ.get("AWS_ACCESS_KEY_ID") and not environ.get("AWS_PROFILE"):
+            for name, value in ((_NAMES[0], _VALUES[0]), (_NAMES[1], _VALUES[1])):
+                saved.append((name, environ.get(name)))
+                environ[name] = value
+            self._credentials = True
+        if not environ.get("AWS_DEFAULT_REGION") and not environ.get("AWS_REGION"):
+            saved.append((_NAMES[3], environ.get(_NAMES[3])))
+            environ[_NAMES[3]] = _VALUES[2]
 
     def restore(self) -> None:
         environ = os.environ
-        for key, value in self._saved.items():
-            if value is None:
-                try:
-                    del environ[key]  # environ.pop would read the value first, for nothing
-                except KeyError:  # the test removed it already
-                    pass
-            else:
-                environ[key] = value
-        if "AWS_ACCESS_KEY_ID" in self._saved:
+        data = _standard(environ) if self._encoded else None
+        if data is not None:
+            for key, value in self._saved:
+                if value is None:
+                    if key in data:  # (the test may have removed it already)
+                        os.unsetenv(key)
+                        del data[key]
+                else:
+                    os.putenv(key, value)
+                    data[key] = value
+        else:  # the mapping interface (os.environ was replaced during the mock)
+            for name, value in self._saved:
+                name = os.fsdecode(name)
+                if value is None:
+                    environ.pop(name, None)
+                else:
+                    environ[name] = os.fsdecode(value)
+        if self._credentials:
             _forget_fake_credentials()
         self._saved.clear()
+        self._encoded = self._credentials = False
 
 
 def _forget_fake_credentials() -> None:

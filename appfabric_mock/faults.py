@@ -154,7 +154,7 @@ class FaultInjector:
             if isinstance(retry_after, bool) or not isinstance(retry_after, int) or retry_after < 0:
                 raise ValueError("inject_fault: retry_after must be a non-negative int (seconds)")
             explicit["retryAfterSeconds"] = retry_after
-        text = message if message is not None else _DEFAULT_MESSAGES.get(code, code)
+        text = message if message is not None else _default_message(operation, code)
         _check_members(shape, code, text, explicit)
         fault = Fault(self, operation, code, text, explicit, when, probability, times)
         with self._lock:
@@ -328,6 +328,17 @@ def _resource(context: "CallContext") -> "tuple[str, str]":
     if sent:
         return str(sent[0][0]), resource_type
     return context.account_id, resource_type
+
+
+def _default_message(operation: str, code: str) -> str:
+    """A generic AWS-like message; AWS's own text for the quota of the resource a Create makes."""
+    if code == "ServiceQuotaExceededException":
+        quota = _QUOTA_FOR.get(_operation_resource_type(operation) or "")
+        if quota is not None:
+            from .backend.settings import QUOTA_MESSAGES
+
+            return QUOTA_MESSAGES[quota]
+    return _DEFAULT_MESSAGES.get(code, code)
 
 
 def build_error(code: str, message: str, members: Mapping[str, Any], context: "CallContext") -> AppFabricError:

@@ -1,57 +1,53 @@
-"""The two seams where AppFabric traffic is answered while a mock is active.
+"""Where AppFabric traffic is answered in-process while a mock is active.
 
-* botocore: ``Endpoint._do_get_response`` is patched at class level, at start
-  and never at import, so every client (created before the mock or not, in any
-  thread) is covered.  For AppFabric operations the request (already
-  serialised and signed) is answered by the dispatcher *before* any
-  ``before-send`` handler runs: moto's handler would otherwise answer it with
-  a 404.  Everything else botocore does afterwards (parsing, modelled error
-  fields, retries) runs unchanged.  Other services pass through untouched.
-* botocore signing: ``RequestSigner.sign`` is wrapped at start, so that an
-  AppFabric client created before the mock in a process without credentials
-  (a module-level client in CI) signs with the mock's fake credentials instead
-  of raising ``NoCredentialsError``.  Clients with credentials are untouched.
-* requests: ``HTTPAdapter.send`` is wrapped while a mock is active (only if
-  ``requests`` is imported): a ``responses`` mock answers AppFabric endpoints,
-  and every other request goes on to whatever ``HTTPAdapter.send`` was before
-  (the network, or a user's own ``responses`` mock).
+The patches are listed in :data:`PATCHES` and applied by the mock's
+:class:`~appfabric_mock.patching.PatchSet` (at start for modules already
+imported, on import for the others; removed at stop).  Each replacement reads
+the active state from :mod:`appfabric_mock.mock`, the one place that knows it,
+and hands everything back to the original once no mock is active.
+
+* botocore: ``Endpoint._do_get_response`` is patched at class level, so every
+  client (created before the mock or not, in any thread) is covered.  For
+  AppFabric operations the request (already serialised and signed) is answered
+  by the dispatcher *before* any ``before-send`` handler runs: moto's handler
+  would otherwise answer it with a 404.  Everything else botocore does
+  afterwards (parsing, modelled error fields, retries) runs unchanged.  Other
+  services pass through untouched.
+* botocore signing: ``RequestSigner.sign`` is wrapped, so that an AppFabric
+  client created before the mock in a process without credentials (a
+  module-level client in CI) signs with the mock's fake credentials instead of
+  raising ``NoCredentialsError``.  Clients with credentials are untouched.
+* aiobotocore (and so aioboto3): the same two seams on ``AioEndpoint`` and
+  ``AioRequestSigner``, in :mod:`appfabric_mock.aio_intercept`.
+* requests: ``HTTPAdapter.send`` is wrapped: a ``responses`` mock answers
+  AppFabric endpoints, and every other request goes on to whatever
+  ``HTTPAdapter.send`` was before (the network, or a user's own ``responses``
+  mock).
+
+Anything else that tries to reach an AppFabric endpoint meets the escape guard
+(:mod:`appfabric_mock.escape_guard`).
 """
 
 from __future__ import annotations
 
-import importlib.abc
 import re
-import sys
-import threading
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 # This module is imported by the first start, never by `import appfabric_mock`, so
 # botocore's classes are imported here once rather than inside each call.
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.credentials import Credentials
-from botocore.endpoint import Endpoint
 from botocore.exceptions import EndpointConnectionError
-from botocore.signers import RequestSigner
 
-from .dispatch import UnreachableRegion, dispatch, dispatch_lowered, lower_headers
+from . import mock as _activation
+from .dispatch import Response, UnreachableRegion, dispatch, dispatch_lowered, lower_headers
 from .environment import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+from .patching import Patch, Replacement
 from .state import MockState
 
 APPFABRIC_URL = re.compile(r"^https?://appfabric(?:-fips)?\.[a-z0-9-]+\.(?:amazonaws\.com|api\.aws)(?::\d+)?/")
 
-_lock = threading.Lock()
-_state: Optional[MockState] = None
-_original_do_get_response: Optional[Callable[..., Any]] = None
-_original_sign: Optional[Callable[..., Any]] = None
 _FAKE_CREDENTIALS = Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
-#: ``HTTPAdapter.send`` as it was at start, restored at stop (None: requests was not patched).
-_previous_send: Optional[Callable[..., Any]] = None
-#: requests' HTTPAdapter, kept by the first patch: an import statement costs a couple of
-#: microseconds even for a loaded module, twice per test.
-_adapter_class: Any = None
-#: The ``responses`` mock that answers AppFabric requests made with ``requests``;
-#: built on the first such request of an activation, dropped at stop.
-_requests_mock: Any = None
 
 
 class _RawBody:
@@ -88,15 +84,20 @@ class _ClaimingEmitter:
         return getattr(self._inner, name)
 
 
-def _answer_botocore(state: MockState, request: Any) -> Any:
+def answer(state: MockState, request: Any) -> Response:
+    """The mock's answer to a prepared botocore (or aiobotocore) request."""
     body = request.body
     # (The type test first: hasattr on bytes or None raises and catches AttributeError.)
     if type(body) is not bytes and hasattr(body, "read"):
         body = body.read()
     try:
-        response = dispatch_lowered(state, request.method, request.url, _lowered_headers(request.headers), body)
+        return dispatch_lowered(state, request.method, request.url, _lowered_headers(request.headers), body)
     except UnreachableRegion as exc:
         raise EndpointConnectionError(endpoint_url=exc.url) from None
+
+
+def _answer_botocore(state: MockState, request: Any) -> Any:
+    response = answer(state, request)
     return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
 
 
@@ -106,8 +107,8 @@ def _lowered_headers(headers: Any) -> Dict[str, str]:
         try:
             # HeadersDict finds each value through a _HeaderKey object whose hash and
             # equality run in Python (three calls per header, the largest single cost of
-            # a GetAppBundle in the dispatcher); its own dict already holds every name
-            # lower-cased.  Same result, about five times faster.
+            # a call in the dispatcher); its own dict already holds every name
+            # lower-cased.  Same result (tests/test_serialization_fast_paths.py).
             return {
                 key._lower: (value.decode("latin-1") if isinstance(value, bytes) else value)
                 for key, value in headers._dict.items()
@@ -117,181 +118,98 @@ def _lowered_headers(headers: Any) -> Dict[str, str]:
     return lower_headers(headers)
 
 
-def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
-    original = _original_do_get_response
-    state = _state
-    assert original is not None
-    if state is None or operation_model.service_model.endpoint_prefix != "appfabric":
-        return original(self, request, operation_model, context)
-    # A shallow twin of the endpoint whose emitter claims before-send: the real
-    # method then runs unchanged, and the shared endpoint is never mutated.
-    twin = object.__new__(type(self))
-    twin.__dict__.update(self.__dict__)
-    twin._event_emitter = _ClaimingEmitter(self._event_emitter, state)
-    return original(twin, request, operation_model, context)
+def twin(instance: Any, **changes: Any) -> Any:
+    """A shallow copy of ``instance`` with some attributes changed: the shared original is never mutated."""
+    copy = object.__new__(type(instance))
+    copy.__dict__.update(instance.__dict__)
+    copy.__dict__.update(changes)
+    return copy
 
 
-def _sign(self: Any, operation_name: str, request: Any, *args: Any, **kwargs: Any) -> Any:
-    original = _original_sign
-    assert original is not None
-    if self._credentials is None and _state is not None and self._signing_name == "appfabric":
-        # A twin, as above: the client keeps no credentials once the mock stops.
-        twin = object.__new__(type(self))
-        twin.__dict__.update(self.__dict__)
-        twin._credentials = _FAKE_CREDENTIALS
-        return original(twin, operation_name, request, *args, **kwargs)
-    return original(self, operation_name, request, *args, **kwargs)
+# -- botocore ---------------------------------------------------------------------------
+
+
+def _patched_do_get_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
+        state = _activation._state
+        if state is None or operation_model.service_model.endpoint_prefix != "appfabric":
+            return original(self, request, operation_model, context)
+        # The real method runs unchanged on a twin whose emitter claims before-send.
+        return original(twin(self, _event_emitter=_ClaimingEmitter(self._event_emitter, state)),
+                        request, operation_model, context)
+
+    return _do_get_response
+
+
+def _patched_sign(original: Callable[..., Any]) -> Callable[..., Any]:
+    def sign(self: Any, operation_name: str, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._credentials is None and _activation._state is not None and self._signing_name == "appfabric":
+            # A twin, so that the client keeps no credentials once the mock stops.
+            self = twin(self, _credentials=_FAKE_CREDENTIALS)
+        return original(self, operation_name, request, *args, **kwargs)
+
+    return sign
+
+
+# -- requests ---------------------------------------------------------------------------
+
+
+def _patched_send(previous: Callable[..., Any]) -> Callable[..., Any]:
+    """``HTTPAdapter.send``: AppFabric URLs to the mock, the rest to ``previous``.
+
+    ``previous`` is what was there at start: the network, or a user's own ``responses``
+    mock.  The ``responses`` mock that answers AppFabric URLs is built only when such a
+    request is actually sent (starting one in every test would cost more than the rest
+    of start and stop together).
+    """
+    answering: List[Any] = []
+
+    def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if _activation._state is not None and APPFABRIC_URL.match(str(request.url)):
+            return _responses_mock(answering, previous).unbound_on_send()(adapter, request, *args, **kwargs)
+        return previous(adapter, request, *args, **kwargs)
+
+    return send
+
+
+def _responses_mock(answering: List[Any], previous: Callable[..., Any]) -> Any:
+    """The ``responses`` mock for AppFabric URLs, built on first use (imports outside any lock)."""
+    if not answering:
+        import responses
+
+        mock = responses.RequestsMock(
+            assert_all_requests_are_fired=False,
+            real_adapter_send=previous,  # type: ignore[arg-type]  # chain to what was there at start
+        )
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
+            mock.add_callback(method, APPFABRIC_URL, callback=_answer_requests)
+        mock.add_passthru(re.compile(".*"))
+        answering.append(mock)  # two threads may both build one: either answers alike
+    return answering[0]
 
 
 def _answer_requests(request: Any) -> Tuple[int, Dict[str, str], bytes]:
-    state = _state
+    state = _activation._state
     if state is None:  # stopped while the request was in flight
         raise ConnectionError("appfabric-mock is not active")
-    body = request.body
-    response = dispatch(state, request.method, request.url, request.headers, body)
+    response = dispatch(state, request.method, request.url, request.headers, request.body)
     return response.status, response.headers, response.body
 
 
-def install(state: MockState) -> None:
-    """Start answering AppFabric traffic from ``state``."""
-    global _state, _original_do_get_response, _original_sign
-    with _lock:
-        if _original_do_get_response is None:
-            _original_do_get_response = Endpoint.__dict__["_do_get_response"]
-            Endpoint._do_get_response = _do_get_response  # type: ignore[method-assign]
-        if _original_sign is None:
-            _original_sign = RequestSigner.__dict__["sign"]
-            RequestSigner.sign = _sign  # type: ignore[method-assign]
-        _state = state
-        _patch_requests()
-        _watch_for_requests()
-
-
-def uninstall() -> None:
-    """Restore botocore and requests exactly as they were."""
-    global _state, _original_do_get_response, _original_sign, _requests_mock, _previous_send
-    with _lock:
-        _state = None
-        _stop_watching_for_requests()
-        if _original_do_get_response is not None:
-            Endpoint._do_get_response = _original_do_get_response  # type: ignore[method-assign]
-            _original_do_get_response = None
-        if _original_sign is not None:
-            RequestSigner.sign = _original_sign  # type: ignore[method-assign]
-            _original_sign = None
-        if _previous_send is not None:
-            _adapter_class.send = _previous_send
-            _previous_send = None
-        # Never started (it answers through unbound_on_send), so there is no patch to undo.
-        _requests_mock = None
+#: The botocore and requests seams, by the module each patches (aiobotocore's: aio_intercept.PATCHES).
+PATCHES = (
+    Patch("botocore.endpoint", lambda module: [
+        Replacement(module.Endpoint, "_do_get_response", _patched_do_get_response)]),
+    Patch("botocore.signers", lambda module: [Replacement(module.RequestSigner, "sign", _patched_sign)]),
+    Patch("requests.adapters", lambda module: [
+        Replacement(module.HTTPAdapter, "send", _patched_send)] if hasattr(module, "HTTPAdapter") else []),
+)
 
 
 def installed() -> bool:
-    """Whether the seams are patched right now."""
-    return Endpoint.__dict__["_do_get_response"] is _do_get_response or RequestSigner.__dict__["sign"] is _sign
+    """Whether botocore's seams are patched right now."""
+    from botocore.endpoint import Endpoint
+    from botocore.signers import RequestSigner
 
-
-def _patch_requests() -> None:
-    """Wrap ``HTTPAdapter.send``: AppFabric URLs to the mock, the rest to what was there."""
-    global _previous_send, _adapter_class
-    # Only when `requests` is in use: importing it for nothing costs every test.  Never
-    # imported here either: this runs under _lock, and an import that another thread
-    # has begun would wait for that thread, which may wait for _lock in the import
-    # hook.  A module still being imported is patched by the hook when it finishes.
-    if _previous_send is not None:
-        return
-    HTTPAdapter = _adapter_class
-    if HTTPAdapter is None:
-        HTTPAdapter = getattr(sys.modules.get("requests.adapters"), "HTTPAdapter", None)
-        if HTTPAdapter is None:
-            return
-        _adapter_class = HTTPAdapter
-
-    # A plain attribute swap: starting a `responses` mock here (a unittest.mock patch,
-    # six registered callbacks) cost more than the rest of start and stop together,
-    # in every test, whether or not it sent anything with `requests`.  The responses
-    # mock is now built only when an AppFabric request is actually sent.
-    previous = HTTPAdapter.send  # the network, or a user's own responses mock
-
-    def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if APPFABRIC_URL.match(str(request.url)):
-            return _answering_mock(previous).unbound_on_send()(adapter, request, *args, **kwargs)
-        return previous(adapter, request, *args, **kwargs)
-
-    _previous_send = previous
-    HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
-
-
-class _PatchAfterImport(importlib.abc.Loader):
-    """Loader of ``requests.adapters`` that patches it once it has run (if a mock is still active)."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
-    def create_module(self, spec: Any) -> Any:
-        return self._inner.create_module(spec)
-
-    def exec_module(self, module: Any) -> None:
-        self._inner.exec_module(module)
-        with _lock:
-            if _state is not None:
-                _patch_requests()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-class _RequestsImportHook:
-    """A ``sys.meta_path`` finder present while a mock is active and ``requests`` is not yet imported.
-
-    Code under test that imports ``requests`` lazily, inside the test, is then
-    answered too, rather than sending its AppFabric requests to the network.
-    """
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != "requests.adapters":
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(name, path, target)
-            if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _PatchAfterImport(spec.loader)
-                return spec
-        return None
-
-
-_import_hook = _RequestsImportHook()
-
-
-def _watch_for_requests() -> None:
-    if _previous_send is None and _import_hook not in sys.meta_path:
-        sys.meta_path.insert(0, _import_hook)
-
-
-def _stop_watching_for_requests() -> None:
-    try:
-        sys.meta_path.remove(_import_hook)
-    except ValueError:
-        pass
-
-
-def _answering_mock(previous: Callable[..., Any]) -> Any:
-    """The activation's ``responses`` mock for AppFabric URLs (built on first use)."""
-    global _requests_mock
-    with _lock:
-        if _state is None:  # stopped while the request was in flight
-            raise ConnectionError("appfabric-mock is not active")
-        if _requests_mock is None:
-            import responses
-
-            mock = responses.RequestsMock(
-                assert_all_requests_are_fired=False,
-                real_adapter_send=previous,  # type: ignore[arg-type]  # chain to what was there at start
-            )
-            for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
-                mock.add_callback(method, APPFABRIC_URL, callback=_answer_requests)
-            mock.add_passthru(re.compile(".*"))
-            _requests_mock = mock
-        return _requests_mock
+    return any(getattr(function, "__module__", None) == __name__
+               for function in (Endpoint.__dict__["_do_get_response"], RequestSigner.__dict__["sign"]))

@@ -1,8 +1,11 @@
 """``mock_appfabric``: turn the mock on as a decorator, context manager or with start/stop.
 
 Activations nest process-wide and are reference-counted: the outermost start
-creates a fresh state and patches botocore; inner activations share that
-state; only the outermost stop restores everything as it was.
+creates a fresh state and applies the mock's patches; inner activations share
+that state; only the outermost stop removes the patches and restores the
+environment.  This module is the one place that knows whether a mock is active
+(``_state``): every patched seam reads it from here, and the patches themselves
+are applied and removed by one :class:`~appfabric_mock.patching.PatchSet`.
 """
 
 from __future__ import annotations
@@ -11,20 +14,19 @@ import functools
 import os
 import sys
 import threading
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, Type, TypeVar, overload
 
 from .controls import Controls
 
 if TYPE_CHECKING:
     from .config import MockConfig
     from .environment import EnvironmentPatch
+    from .patching import PatchSet
     from .state import MockState
 
 # Importing this package must stay cheap (it is imported by every test module
-# and by the pytest plugin): the backend, the protocol and botocore's model are
-# loaded on the first start, not here.
-_CO_COROUTINE = 0x80
+# and by the pytest plugin): the backend, the protocol, botocore's model and the
+# patches are loaded on the first start, not here.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,15 +34,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 class AppFabricMockWarning(UserWarning):
     """A use of appfabric-mock that works, but probably not as the test meant."""
 
+
+class AppFabricMockEscapeError(RuntimeError):
+    """A connection to an AppFabric endpoint through a client the active mock does not answer.
+
+    Raised by the escape guard (see :mod:`appfabric_mock.escape_guard`) before the
+    host name is resolved: nothing reaches the network.  The message names the
+    client and says how to get it answered.
+    """
+
+
+#: Guards the activation: depth, state, outermost handle, the started handles.
 _lock = threading.RLock()
 _depth = 0
 #: MockConfig, imported by the first handle.
 _MockConfig: Optional[Type["MockConfig"]] = None
-#: (intercept module, EnvironmentPatch, MockState), imported by the first start.
-_machinery: Optional[Tuple[ModuleType, Type["EnvironmentPatch"], Type["MockState"]]] = None
+#: (the mock's PatchSet, EnvironmentPatch, MockState), imported by the first start.
+_machinery: Optional[Tuple["PatchSet", Type["EnvironmentPatch"], Type["MockState"]]] = None
+#: The state of the active mock, None when no mock is active: what every patched seam reads.
 _state: Optional[MockState] = None
 _env: Optional[EnvironmentPatch] = None
 _outermost: Optional["AppFabricMock"] = None
+#: The handles with a start not yet stopped (each knows the serial numbers of its starts).
+_started: Set["AppFabricMock"] = set()
+#: The serial number of the last start.
+_serial = 0
 
 
 def _config_class() -> Type["MockConfig"]:
@@ -53,20 +71,22 @@ def _config_class() -> Type["MockConfig"]:
     return _MockConfig
 
 
-def _activation_machinery() -> Tuple[ModuleType, Type["EnvironmentPatch"], Type["MockState"]]:
+def _activation_machinery() -> Tuple["PatchSet", Type["EnvironmentPatch"], Type["MockState"]]:
     """What start and stop use, imported by the first start and kept.
 
-    Not at import (see above); and not by an import statement in start and stop
-    either: a relative import of a loaded module still costs a microsecond or two
-    (the package is resolved in Python), and start and stop run for every test.
+    Not at import (see above); not by an import statement in start and stop either, as
+    those run for every test; and never under ``_lock``: an import that another thread
+    has begun would wait for that thread, which may wait for the lock.
     """
     global _machinery
     if _machinery is None:
-        from . import intercept
+        from . import aio_intercept, escape_guard, intercept
         from .environment import EnvironmentPatch
+        from .patching import PatchSet
         from .state import MockState
 
-        _machinery = (intercept, EnvironmentPatch, MockState)
+        patches = PatchSet("mock_appfabric", intercept.PATCHES + aio_intercept.PATCHES + escape_guard.PATCHES)
+        _machinery = (patches, EnvironmentPatch, MockState)
     return _machinery
 
 
@@ -86,6 +106,8 @@ class AppFabricMock(Controls):
     def __init__(self, **options: Any) -> None:
         self.config: MockConfig = _config_class().from_options(options)
         self._starts = 0
+        #: The serial numbers of this handle's starts not yet stopped, oldest first.
+        self._serials: List[int] = []
         #: The state this handle last joined: its recorded calls stay readable after stop.
         self._last_state: Optional[MockState] = None
 
@@ -94,33 +116,39 @@ class AppFabricMock(Controls):
         """Activate the mock and return this handle.
 
         The outermost activation creates a fresh state from this handle's options and
-        patches botocore; an activation inside it shares that state.  Fake credentials (and
+        applies the patches; an activation inside it shares that state.  Fake credentials (and
         ``us-east-1`` as default region) are set in the environment only where none are
         configured.  Every ``start()`` needs a matching :meth:`stop`.
         """
-        global _depth, _state, _env, _outermost
+        global _depth, _state, _env, _outermost, _serial
+        patches, EnvironmentPatch, MockState = _machinery or _activation_machinery()
         with _lock:
             if _depth == 0:
-                intercept, EnvironmentPatch, MockState = _activation_machinery()
                 state = MockState()
                 self.config.apply(state)
                 env = EnvironmentPatch()
                 env.apply()
-                try:
-                    intercept.install(state)
-                except BaseException:
-                    env.restore()
-                    raise
+                # The state first: a seam patched a moment before must find it.
                 _state, _env, _outermost = state, env, self
+                try:
+                    patches.apply()
+                except BaseException:
+                    patches.remove()
+                    env.restore()
+                    _state, _env, _outermost = None, None, None
+                    raise
             elif _outermost is not None and self is not _outermost:
                 _warn_if_options_ignored(self, _outermost)
             _depth += 1
             self._starts += 1
             self._last_state = _state
+            _serial += 1
+            self._serials.append(_serial)
+            _started.add(self)
         return self
 
     def stop(self) -> None:
-        """Deactivate; the outermost stop restores botocore and the environment.
+        """Deactivate; the outermost stop removes every patch and restores the environment.
 
         Recorded calls (:attr:`calls`) stay readable afterwards.
 
@@ -135,9 +163,12 @@ class AppFabricMock(Controls):
                 )
             self._starts -= 1
             _depth -= 1
+            self._serials.pop()
+            if not self._starts:
+                _started.discard(self)
             if _depth == 0:
                 state = _state
-                _activation_machinery()[0].uninstall()
+                _activation_machinery()[0].remove()
                 if _env is not None:
                     _env.restore()
                 _state, _env, _outermost = None, None, None
@@ -174,32 +205,116 @@ class AppFabricMock(Controls):
 
     # -- decoration -------------------------------------------------------------
     def __call__(self, target: F) -> F:
-        """Decorate a function, coroutine function or class (see :func:`mock_appfabric`)."""
+        """Decorate a function, coroutine function, generator function or class (see :func:`mock_appfabric`)."""
         options = self.config.options
         if isinstance(target, type):
             return _decorate_class(target, options)  # type: ignore[return-value]
+        if isinstance(target, (staticmethod, classmethod)):
+            return type(target)(_decorate_function(target.__func__, options))  # type: ignore[return-value]
         return _decorate_function(target, options)
 
     def __repr__(self) -> str:
         return f"<AppFabricMock {'active' if self.active else 'inactive'} {self.config!r}>"
 
 
+# What a decorated callable is, by what calling it returns.
+_PLAIN, _COROUTINE, _GENERATOR, _ASYNC_GENERATOR = "plain", "coroutine", "generator", "async generator"
+
+
+def _kind(func: Any) -> str:
+    """What calling ``func`` returns, with the semantics of ``inspect.iscoroutinefunction``.
+
+    Partials, bound methods, static and class methods are looked through, and so is a
+    callable object's ``__call__``: an object whose ``__call__`` is ``async def`` is a
+    coroutine function here, as it is for the code that awaits it.
+    """
+    import inspect
+
+    target = func
+    while isinstance(target, functools.partial):
+        target = target.func
+    if isinstance(target, (staticmethod, classmethod)):
+        target = target.__func__
+    for check, kind in ((inspect.iscoroutinefunction, _COROUTINE), (inspect.isasyncgenfunction, _ASYNC_GENERATOR),
+                        (inspect.isgeneratorfunction, _GENERATOR)):
+        if check(target):
+            return kind
+    if not (inspect.isfunction(target) or inspect.ismethod(target) or inspect.isbuiltin(target)
+            or isinstance(target, type)):
+        call = vars(type(target)).get("__call__") if callable(target) else None
+        if call is not None and inspect.isfunction(call):
+            return _kind(call)
+    return _PLAIN
+
+
 def _decorate_function(func: F, options: Dict[str, Any]) -> F:
-    if _is_coroutine_function(func):
+    return _wrap(func, lambda args: AppFabricMock(**options))  # type: ignore[no-any-return]
+
+
+def _wrap(func: Any, activation: Callable[[Tuple[Any, ...]], Any]) -> Any:
+    """``func`` run inside ``activation(args)`` (a context manager), for as long as what it returns runs.
+
+    A coroutine function is mocked while its coroutine runs; a generator function (sync or
+    async) for the generator's whole life: from the first ``next()`` until it is exhausted,
+    raises, or is closed (``close()``, ``aclose()``, or garbage collection).
+    """
+    kind = _kind(func)
+    if kind == _COROUTINE:
 
         @functools.wraps(func)
-        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-            async with AppFabricMock(**options):
+        async def coroutine_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with activation(args):
                 return await func(*args, **kwargs)
 
-        return async_wrapper  # type: ignore[return-value]
+        return coroutine_wrapper
+
+    if kind == _GENERATOR:
+
+        @functools.wraps(func)
+        def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with activation(args):
+                # `yield from` forwards send(), throw() and close(), and returns the generator's value.
+                return (yield from func(*args, **kwargs))
+
+        return generator_wrapper
+
+    if kind == _ASYNC_GENERATOR:
+
+        @functools.wraps(func)
+        async def async_generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with activation(args):
+                generator = func(*args, **kwargs)
+                try:
+                    value = await generator.__anext__()
+                except StopAsyncIteration:
+                    return
+                while True:
+                    # What `yield from` does for a sync generator, written out: async
+                    # generators have no `yield from`.
+                    try:
+                        sent = yield value
+                    except GeneratorExit:
+                        await generator.aclose()
+                        raise
+                    except BaseException as exc:
+                        try:
+                            value = await generator.athrow(exc)
+                        except StopAsyncIteration:
+                            return
+                    else:
+                        try:
+                            value = await generator.asend(sent)
+                        except StopAsyncIteration:
+                            return
+
+        return async_generator_wrapper
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with AppFabricMock(**options):
+        with activation(args):
             return func(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 _HANDLE_ATTR = "_appfabric_mock_handle"
@@ -249,14 +364,14 @@ def _decorate_class(cls: type, options: Dict[str, Any]) -> type:
     cls.teardown_method = teardown_method  # type: ignore[attr-defined]
     # Test methods called without pytest's set-up still get a mock of their own.
     for name, member in list(vars(cls).items()):
-        if name.startswith("test") and callable(member):
+        if not name.startswith("test"):
+            continue
+        if isinstance(member, (staticmethod, classmethod)):
+            # No instance to hold a set-up's handle: they activate (or join) a mock themselves.
+            setattr(cls, name, type(member)(_decorate_function(member.__func__, options)))
+        elif callable(member):
             setattr(cls, name, _ensure_active(member, options))
     return cls
-
-
-def _is_coroutine_function(func: Any) -> bool:
-    code = getattr(getattr(func, "__func__", func), "__code__", None)
-    return bool(code is not None and code.co_flags & _CO_COROUTINE)
 
 
 def _call_optional_arg(func: Any, self: Any, method: Any) -> None:
@@ -305,26 +420,27 @@ def _stop_handle(instance: Any) -> None:
         handle.stop()
 
 
+class _JoinOrActivate:
+    """The activation of a decorated class's test method: none if pytest's set-up already gave it one."""
+
+    __slots__ = ("_instance", "_options", "_handle")
+
+    def __init__(self, instance: Any, options: Dict[str, Any]) -> None:
+        self._instance = instance
+        self._options = options
+        self._handle: Optional[AppFabricMock] = None
+
+    def __enter__(self) -> None:
+        if _HANDLE_ATTR not in getattr(self._instance, "__dict__", {}):
+            self._handle = AppFabricMock(**self._options).start()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._handle is not None:
+            self._handle.stop()
+
+
 def _ensure_active(method: Any, options: Dict[str, Any]) -> Any:
-    if _is_coroutine_function(method):
-
-        @functools.wraps(method)
-        async def async_wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if _HANDLE_ATTR in getattr(self, "__dict__", {}):
-                return await method(self, *args, **kwargs)
-            async with AppFabricMock(**options):
-                return await method(self, *args, **kwargs)
-
-        return async_wrapper
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if _HANDLE_ATTR in getattr(self, "__dict__", {}):
-            return method(self, *args, **kwargs)
-        with AppFabricMock(**options):
-            return method(self, *args, **kwargs)
-
-    return wrapper
+    return _wrap(method, lambda args: _JoinOrActivate(args[0] if args else None, options))
 
 
 @overload
@@ -359,7 +475,7 @@ def mock_appfabric(target: Any = None, **options: Any) -> Any:
     if target is not None:
         if options:
             raise TypeError("mock_appfabric: pass options as mock_appfabric(**options)(target)")
-        if not callable(target):
+        if not callable(target) and not isinstance(target, (staticmethod, classmethod)):
             raise TypeError(f"mock_appfabric: cannot decorate {target!r}")
         return AppFabricMock()(target)
     return AppFabricMock(**options)

@@ -483,6 +483,106 @@ def per_call(settings: Settings, summary: Summary) -> List[Table]:
     return [table, recording]
 
 
+# -- per call, async -----------------------------------------------------------------------
+
+
+class _AsyncBody:
+    """The ``raw`` of an AioAWSResponse: what aiohttp would hand aiobotocore."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    async def read(self, *_: Any) -> bytes:
+        return self._body
+
+
+ASYNC_CASES = ("GetAppBundle", "ListIngestions, 50 items", "CreateAppAuthorization")
+
+
+def per_call_async(settings: Settings, summary: Summary) -> Table:
+    """One aiobotocore call answered by the mock, against the same call answered at ``before-send``."""
+    import asyncio
+
+    table = Table(
+        "Per call through aiobotocore (µs per call; ratio = appfabric-mock / floor)",
+        ["operation", "appfabric-mock", "floor", "mock/floor", "target", "met"],
+    )
+    try:
+        from aiobotocore.awsrequest import AioAWSResponse
+        from aiobotocore.endpoint import AioEndpoint
+        from aiobotocore.session import get_session
+    except ImportError as exc:
+        for name in ASYNC_CASES:
+            summary.missing(f"{name} (aiobotocore) mock/floor")
+            table.add(name, "not available", "", "", "<= 1.15x", "n/a")
+        table.notes.append(f"aiobotocore is not installed ({exc}): pip install 'appfabric-mock[async]'.")
+        return table
+
+    class UnmockedAioEndpoint(AioEndpoint):  # type: ignore[misc]
+        """The floor's endpoint: the mock's class-level patch does not reach it."""
+
+    UnmockedAioEndpoint._do_get_response = AioEndpoint.__dict__["_do_get_response"]
+    loop = asyncio.new_event_loop()
+    contexts: List[Any] = []
+
+    def new_client() -> Any:
+        context = get_session().create_client("appfabric", region_name=REGION, **CREDENTIALS)
+        contexts.append(context)
+        return loop.run_until_complete(context.__aenter__())
+
+    def async_batch(client: Any, case: Case, args: Dict[str, Any]) -> Batch:
+        async def calls(n: int) -> float:
+            start = time.perf_counter()
+            for i in range(n):
+                await case.call(client, args, i)
+            return time.perf_counter() - start
+
+        def run(n: int) -> float:
+            return loop.run_until_complete(calls(n))
+
+        return run
+
+    try:
+        with mock_appfabric(quotas=None) as m:
+            for case in (c for c in CASES if c.name in ASYNC_CASES):
+                sync_client = _client()
+                captured = capture(sync_client, case)
+                mock_client = new_client()
+                def answer(request: Any, captured: Captured = captured, **_: Any) -> Any:
+                    return AioAWSResponse(request.url, captured.status, captured.headers, _AsyncBody(captured.body))
+
+                floor_client = new_client()
+                floor_client._endpoint.__class__ = UnmockedAioEndpoint
+                floor_client.meta.events.register(f"before-send.appfabric.{case.operation}", answer)
+
+                def mock_run(n: int, client: Any = mock_client, case: Case = case, sync: Any = sync_client,
+                             captured: Captured = captured) -> float:
+                    m.clear_calls()
+                    # A create fills its app bundle otherwise.
+                    return async_batch(client, case, case.seed(sync) if case.reseed else captured.args)(n)
+
+                result = interleaved({"mock": (mock_run, settings.calls),
+                                      "floor": (async_batch(floor_client, case, captured.args), settings.calls)},
+                                     settings.rounds)
+                over = result.ratio("mock", "floor")
+                met = summary.check(f"{case.name} (aiobotocore) mock/floor", f"{over:.2f}x (<=1.15x)", over <= 1.15)
+                table.add(case.name, us(result.median("mock")), us(result.median("floor")), ratio(over),
+                          "<= 1.15x", met)
+    finally:
+        for context in contexts:
+            loop.run_until_complete(context.__aexit__(None, None, None))
+        loop.close()
+    table.notes.append(
+        f"Medians of {settings.rounds} interleaved batches of {settings.calls} awaited calls on one event loop; "
+        "the ratio is the median of the per-round ratios. floor: the same aiobotocore call, answered by a "
+        "before-send handler returning the mock's bytes in an AioAWSResponse (serialise + sign + parse, no "
+        "mock work)."
+    )
+    return table
+
+
 # -- per test ----------------------------------------------------------------------------
 
 
@@ -806,7 +906,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     started = time.perf_counter()
     for section in sections:
         if section == "call":
-            tables = per_call(settings, summary)
+            tables = per_call(settings, summary) + [per_call_async(settings, summary)]
         elif section == "test":
             tables = [per_test(settings, summary)]
         elif section == "import":

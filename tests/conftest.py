@@ -16,6 +16,8 @@ import pytest
 
 os.environ["APPFABRIC_MOCK_CHECK_RESPONSES"] = "1"
 
+from network import blocked_network  # noqa: E402,F401  # a fixture for every test module
+
 from appfabric_mock.backend.answerable import answerable_errors  # noqa: E402
 from appfabric_mock.protocol.compiled import protocol  # noqa: E402
 from appfabric_mock.state import CallContext, MockState  # noqa: E402

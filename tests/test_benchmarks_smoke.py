@@ -107,6 +107,13 @@ def test_summary_line(output: str) -> None:
         assert label in summary, label
 
 
+def test_async_per_call_rows(output: str) -> None:
+    assert "### Per call through aiobotocore" in output
+    for operation in ("GetAppBundle", "CreateAppAuthorization"):
+        assert any(line.startswith(f"| {operation} ") and line.count("x |") >= 1 and "<= 1.15x" in line
+                   for line in output.splitlines()), operation
+
+
 def test_the_instruction_count_program_runs_every_case() -> None:
     # benchmarks/instructions.py runs this program under valgrind; here it runs bare, once per case.
     result = subprocess.run(

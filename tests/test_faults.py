@@ -337,3 +337,16 @@ def test_every_error_built_for_every_operation_matches_its_shape(appfabric_mock:
                     "AppBundle", "AppAuthorization", "Ingestion", "IngestionDestination", "UserAccessTask")
             checked += 1
     assert checked == 26 * 7
+
+
+def test_an_injected_quota_error_carries_awss_message(appfabric_mock: AppFabricMock) -> None:
+    appfabric_mock.inject_fault("CreateAppBundle", "ServiceQuotaExceededException", times=1)
+    appfabric_mock.inject_fault("UpdateIngestionDestination", "ServiceQuotaExceededException", times=1)
+    client = boto3.client("appfabric", region_name="us-east-1", config=NO_RETRIES)
+    with pytest.raises(client.exceptions.ServiceQuotaExceededException) as caught:
+        client.create_app_bundle()
+    # The text AWS sends for this quota (Terraform AWS provider issue 39542).
+    assert caught.value.response["Error"]["Message"] == (
+        "You have exceeded the maximum number of app bundles per account, per AWS Region.")
+    assert [f.message for f in appfabric_mock.faults] == [
+        "You have exceeded the maximum number of ingestion destinations per ingestion."]

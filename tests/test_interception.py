@@ -24,7 +24,7 @@ from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_authorizati
 from moto import mock_aws
 from requests.adapters import HTTPAdapter
 
-from appfabric_mock import intercept, mock_appfabric
+from appfabric_mock import current_mock, intercept, mock_appfabric, patching
 
 ORIGINAL_DO_GET_RESPONSE = botocore.endpoint.Endpoint.__dict__["_do_get_response"]
 ORIGINAL_ADAPTER_SEND = HTTPAdapter.send
@@ -251,7 +251,7 @@ def test_nothing_of_the_mock_remains_after_stop() -> None:
     assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
     assert HTTPAdapter.send is ORIGINAL_ADAPTER_SEND
     assert not intercept.installed()
-    assert intercept._state is None and intercept._requests_mock is None
+    assert current_mock() is None and patching.waiting_for() == []
 
 
 def test_a_client_created_without_credentials_before_the_mock_is_answered(
@@ -288,7 +288,7 @@ def test_requests_imported_only_after_the_mock_started_is_answered_too() -> None
     script = """
 import sys
 from appfabric_mock import mock_appfabric
-from appfabric_mock.intercept import _import_hook
+from appfabric_mock.patching import waiting_for
 assert "requests" not in sys.modules
 with mock_appfabric():
     import requests  # lazily, by the code under test
@@ -296,7 +296,7 @@ with mock_appfabric():
     print(answer.status_code, answer.json())
     from requests.adapters import HTTPAdapter
     patched = HTTPAdapter.send
-print(HTTPAdapter.send is not patched, _import_hook not in sys.meta_path)
+print(HTTPAdapter.send is not patched, waiting_for() == [])
 """
     import subprocess
     import sys
