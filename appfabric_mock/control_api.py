@@ -398,7 +398,7 @@ def _delivery_directory(controls: "Controls", path: Optional[str]) -> str:
     if root is None:
         raise ControlError("this server has no delivery directory, so the control API cannot choose the directory "
                            "sink: start it with --delivery-dir PATH (ThreadedServer(delivery_dir=PATH)), and "
-                           "directory sinks are confined to PATH", status=403)
+                           "directory sinks are confined to PATH")
     if not path:
         return str(root)
     if "\x00" in path:
@@ -409,7 +409,7 @@ def _delivery_directory(controls: "Controls", path: Optional[str]) -> str:
         raise ControlError(f"cannot resolve the path {path!r}: {exc}") from None
     if target != root and root not in target.parents:
         raise ControlError(f"the path {path!r} leaves this server's delivery directory {str(root)!r}: give a path "
-                           f"inside it (relative paths are taken from it)", status=403)
+                           f"inside it (relative paths are taken from it)")
     return str(target)
 
 

@@ -8,7 +8,8 @@ exceptions (:mod:`appfabric_mock.backend.answerable`), fails the test that made 
 
 A test that provokes an :class:`~appfabric_mock.AppFabricMockWarning` must assert it (with
 ``pytest.warns``); one that escapes fails the test, as a mock warning nobody expected may hide
-dropped calls or deliveries.
+dropped calls or deliveries.  Outside a test (collection, a session-wide fixture), the
+``filterwarnings`` of ``pyproject.toml`` turns it into an error.
 """
 
 from __future__ import annotations

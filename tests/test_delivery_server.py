@@ -63,7 +63,7 @@ def _api(server: ThreadedServer) -> Any:
 def test_without_a_delivery_dir_the_control_api_cannot_choose_a_directory(tmp_path: Path) -> None:
     with ThreadedServer() as server:
         status, error = _control(server, "POST", "delivery-sink", {"kind": "directory", "path": str(tmp_path)})
-        assert status == 403 and "--delivery-dir" in error["error"]
+        assert status == 400 and "--delivery-dir" in error["error"]
         assert server.mock.delivery_sink.name == "memory"  # unchanged
         # The test's own Python code is trusted: the handle chooses any directory.
         assert server.mock.set_delivery_sink("directory", path=tmp_path).name == "directory"
@@ -81,7 +81,7 @@ def test_a_path_that_leaves_the_delivery_dir_is_refused(tmp_path: Path, path: st
     with ThreadedServer(delivery_dir=root) as server:
         status, error = _control(server, "POST", "delivery-sink",
                                  {"kind": "directory", "path": path.format(outside=outside, root=root)})
-        assert status == 403 and "leaves this server's delivery directory" in error["error"]
+        assert status == 400 and "leaves this server's delivery directory" in error["error"]
         assert server.mock.delivery_sink.name == "memory"
     assert list(outside.iterdir()) == []
 
