@@ -169,6 +169,7 @@ def test_predicate_picks_the_calls_to_fail(appfabric_mock: AppFabricMock) -> Non
     assert [p["app"] for p in seen] == ["SLACK", "OKTA"]
 
 
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_predicate_cannot_change_the_call(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client(config=NO_RETRIES)
 
@@ -238,6 +239,7 @@ def test_star_faults_every_operation_until_cleared(appfabric_mock: AppFabricMock
     assert appfabric_mock.faults == []
 
 
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_cancel_removes_one_fault(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client(config=NO_RETRIES)
     keep = appfabric_mock.inject_fault("GetAppBundle", "ThrottlingException")
@@ -249,6 +251,7 @@ def test_cancel_removes_one_fault(appfabric_mock: AppFabricMock) -> None:
     assert "GetAppBundle -> ThrottlingException" in repr(keep)
 
 
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_faults_hit_only_valid_requests(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client(config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
     fault = appfabric_mock.inject_fault("GetAppBundle", "ThrottlingException", times=1)
@@ -339,6 +342,7 @@ def test_every_error_built_for_every_operation_matches_its_shape(appfabric_mock:
     assert checked == 26 * 7
 
 
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_an_injected_quota_error_carries_awss_message(appfabric_mock: AppFabricMock) -> None:
     appfabric_mock.inject_fault("CreateAppBundle", "ServiceQuotaExceededException", times=1)
     appfabric_mock.inject_fault("UpdateIngestionDestination", "ServiceQuotaExceededException", times=1)
