@@ -98,7 +98,7 @@ _FAILED = pytest.StashKey[bool]()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[Any]:
-    report = yield
+    report: Any = yield
     if report.failed:
         item.stash[_FAILED] = True  # its faults that never fired are no news then
     return report

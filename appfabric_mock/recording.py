@@ -271,7 +271,7 @@ def _differences(actual: Dict[str, Any], expected: Dict[str, Any], partial: bool
     for name, value in expected.items():
         if name not in actual:
             lines.append(f"{name}: expected {_short(value)}, not sent")
-        elif not (value == actual[name]):
+        elif value != actual[name]:
             lines.append(f"{name}: expected {_short(value)}, sent {_short(actual[name])}")
     if not partial:
         lines.extend(f"{name}: sent {_short(actual[name])}, not expected" for name in actual if name not in expected)

@@ -17,7 +17,7 @@ def _outside(frame: Any) -> Any:
 
 def user_stacklevel() -> int:
     """The ``stacklevel`` (for a ``warnings.warn`` in this package's caller) of the first frame outside the package."""
-    frame = sys._getframe(2)  # the caller of the function that warns
+    frame: Any = sys._getframe(2)  # the caller of the function that warns
     level = 2
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back

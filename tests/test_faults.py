@@ -34,6 +34,7 @@ def _assert_modelled(response: dict) -> None:
     assert shape_problems(shape, body) == []
 
 
+@pytest.mark.appfabric_mock(retry_sleep=True)  # no_retry_sleep itself is under test, not the fixture's
 @pytest.mark.parametrize("mode", ["standard", "legacy"])
 def test_botocore_retries_recover_from_two_throttles_without_sleeping(appfabric_mock: AppFabricMock,
                                                                        mode: str) -> None:

@@ -86,10 +86,9 @@ def test_the_error_mode_stops_the_mock_then_fails() -> None:
     import botocore.endpoint
 
     handle = mock_appfabric(unfired_faults="error")
-    with pytest.raises(AssertionError) as caught:
-        with handle as m:
-            m.inject_fault("GetAppBundle", "ThrottlingException", times=3)
-            m.inject_fault("*", "AccessDeniedException")
+    with pytest.raises(AssertionError) as caught, handle as m:
+        m.inject_fault("GetAppBundle", "ThrottlingException", times=3)
+        m.inject_fault("*", "AccessDeniedException")
     message = str(caught.value)
     assert message.startswith("appfabric-mock: 2 injected fault(s) did not fire as injected:")
     assert f"(injected at {__file__}:" in message
@@ -106,10 +105,9 @@ def test_the_ignore_mode_says_nothing() -> None:
 def test_a_block_that_fails_is_not_buried_under_reports() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(KeyError, match="the test's own"):
-            with mock_appfabric(unfired_faults="error") as m:
-                m.inject_fault("GetAppBundle", "ThrottlingException")
-                raise KeyError("the test's own")
+        with pytest.raises(KeyError, match="the test's own"), mock_appfabric(unfired_faults="error") as m:
+            m.inject_fault("GetAppBundle", "ThrottlingException")
+            raise KeyError("the test's own")
 
 
 def test_only_the_outermost_stop_reports() -> None:
