@@ -109,7 +109,7 @@ def _init(error: AppFabricError, message: str, members: Dict[str, Any]) -> None:
 
 
 def _rebuild(cls: type, message: str, members: Dict[str, Any]) -> AppFabricError:
-    """An error with these members by model name, unchecked (unpickling; faults checked by the model)."""
+    """An error with these members by model name, as pickled (they were checked when it was made)."""
     err: AppFabricError = Exception.__new__(cls)
     _init(err, message, {k: v for k, v in members.items() if v is not None})
     return err
