@@ -84,10 +84,10 @@ def test_none_keeps_every_delivery_and_zero_keeps_none_quietly() -> None:
         assert m.deliveries == () and _held(m) == {"keys": [], "records": []}
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "10", True])
-def test_the_bound_must_be_a_count(bad: object) -> None:
-    with pytest.raises(ValueError, match="max_recorded_deliveries"):
-        mock_appfabric(max_recorded_deliveries=bad).start()
+@pytest.mark.parametrize(("bad", "error"), [(-1, ValueError), (1.5, TypeError), ("10", TypeError), (True, TypeError)])
+def test_the_bound_must_be_a_count(bad: object, error: type) -> None:
+    with pytest.raises(error, match="max_recorded_deliveries"):
+        mock_appfabric(max_recorded_deliveries=bad)
 
 
 def test_a_state_file_carries_the_bound(tmp_path: Path) -> None:
