@@ -90,7 +90,7 @@ def test_uvloop_which_resolves_names_in_c(network: List[str]) -> None:
     for attempt, client in ((raw, "uvloop"), (stream, "asyncio")):
         loop = uvloop.new_event_loop()
         try:
-            _refused(lambda: loop.run_until_complete(attempt()), client, network)
+            _refused(lambda loop=loop, attempt=attempt: loop.run_until_complete(attempt()), client, network)
         finally:
             loop.close()
     assert uvloop.Loop.__dict__.get("create_connection") is original  # removed at stop
