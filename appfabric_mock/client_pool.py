@@ -18,8 +18,11 @@ A client is handed out again only when all of these hold, and is dropped otherwi
   calls; ``standard`` and ``adaptive`` modes keep a retry quota and a rate limiter, so
   such clients are never reused;
 * what shapes a new client is the same as when it was created: every ``AWS_*`` and
-  ``BOTO*`` environment variable, and boto3's default session (``boto3.DEFAULT_SESSION``,
-  which ``boto3.setup_default_session`` replaces).
+  ``BOTO*`` environment variable; boto3's default session (``boto3.DEFAULT_SESSION``,
+  which ``boto3.setup_default_session`` replaces); and that session's own state (no event
+  handler registered or unregistered on it, no configuration variable, profile, client
+  configuration or component set, and no credentials set on it other than the ones the
+  client signs with).
 
 A test that needs a client no earlier test has held creates one with ``boto3.client``.
 """
@@ -67,20 +70,72 @@ def _watched_class(base: type) -> type:
     return found
 
 
+#: Attributes of botocore's session that change without changing what a new client would be:
+#: the region of the last client made, and credentials it resolves again (see _same_credentials).
+_SESSION_VOLATILE = frozenset({"_last_client_region_used", "_credentials", "_auth_token"})
+
+
+def _handlers(events: Any) -> Any:
+    """What botocore's emitter replaces whenever a handler is registered or unregistered (None: unknown)."""
+    return getattr(getattr(events, "_emitter", events), "_lookup_cache", None)
+
+
+def _session_marks(session: Any) -> Tuple[Any, Dict[str, Any], Dict[str, Any], Any]:
+    """What of boto3's session shapes a new client: (botocore session, its attributes, its variables, handlers)."""
+    core = session._session
+    attributes = {name: value for name, value in vars(core).items() if name not in _SESSION_VOLATILE}
+    return core, attributes, dict(core._session_instance_vars), _handlers(core._events)
+
+
+def _same_session(saved: Tuple[Any, Dict[str, Any], Dict[str, Any], Any], session: Any) -> bool:
+    core, attributes, variables, handlers = _session_marks(session)
+    if core is not saved[0] or handlers is not saved[3] or variables != saved[2]:
+        return False
+    if len(attributes) != len(saved[1]):
+        return False
+    return all(attributes.get(name, _GONE) is value for name, value in saved[1].items())
+
+
+def _same_credentials(session: Any, client: Any) -> bool:
+    """Whether a client made now would sign with what ``client`` signs with (as far as the session says)."""
+    from botocore.credentials import Credentials
+
+    current = session._session._credentials
+    signing = client._request_signer._credentials
+    if current is None or current is signing:
+        return True  # (none resolved yet: a new client resolves them from the same environment)
+    # Plain credentials only: reading refreshable ones could refresh them (a network call).
+    return (type(current) is Credentials and type(signing) is Credentials
+            and (current.access_key, current.secret_key, current.token)
+            == (signing.access_key, signing.secret_key, signing.token))
+
+
 class _Kept:
     """A client and what it looked like when it was created."""
 
-    __slots__ = ("client", "session", "environment", "events", "config", "attributes")
+    __slots__ = ("client", "session", "session_marks", "environment", "events", "handlers", "config",
+                 "attributes")
 
     def __init__(self, client: Any, session: Any, environment: Tuple[Tuple[str, str], ...]) -> None:
         self.client = client
         self.session = session
+        self.session_marks = _session_marks(session)
         self.environment = environment
         events = client.meta.events
         events.__class__ = _watched_class(type(events))
         self.events = events
+        # (Also catches a handler registered on the emitter inside, past the watched methods.)
+        self.handlers = _handlers(events)
         self.config = copy.deepcopy(vars(client.meta.config))
         self.attributes = [(owner, dict(vars(owner))) for owner in self._owners()]
+
+    def serves(self, session: Any) -> bool:
+        """Whether a client made now, in ``session``, would be made as this one was."""
+        try:
+            return (session is self.session and _same_session(self.session_marks, session)
+                    and _same_credentials(session, self.client))
+        except Exception:  # a boto3 or botocore built differently: never reused
+            return False
 
     def _owners(self) -> List[Any]:
         client = self.client
@@ -89,6 +144,8 @@ class _Kept:
     def untouched(self) -> bool:
         client = self.client
         if client.meta.events is not self.events or self.events.__dict__.get("_appfabric_mock_touched"):
+            return False
+        if _handlers(self.events) is not self.handlers:
             return False
         if vars(client.meta.config) != self.config:
             return False
@@ -121,16 +178,24 @@ class ClientPool:
 
         environment = _environment()
         session = boto3.DEFAULT_SESSION
-        with self._lock:
-            idle = self._idle.get((region, environment))
-            while idle:
-                kept = idle.pop()
-                if kept.session is session:
+        key = (region, environment)
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                kept = idle.pop() if idle else None
+            if kept is None:
+                break
+            # (Checked outside the lock; a client that no longer qualifies is dropped.)
+            if kept.serves(session):
+                with self._lock:
                     self._out[id(kept.client)] = kept
-                    return kept.client
+                return kept.client
         client = create()
         if _reusable(client):
-            kept = _Kept(client, boto3.DEFAULT_SESSION, environment)
+            try:
+                kept = _Kept(client, boto3.DEFAULT_SESSION, environment)
+            except Exception:  # a client or session botocore builds differently: not kept
+                return client
             with self._lock:
                 self._out[id(client)] = kept
         return client

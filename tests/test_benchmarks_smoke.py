@@ -35,6 +35,7 @@ def _row(output: str, first_cell: str) -> list:
 
 
 NUMBER = re.compile(r"^[\d,]+(\.\d+)?x?$")
+SIGNED = re.compile(r"^-?[\d,]+(\.\d+)?x?$")
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,8 @@ def test_recording_cost_rows(output: str) -> None:
 
 def test_per_test_rows(output: str) -> None:
     pytest_row = _row(output, "a pytest test: appfabric_client fixture, one create, one get")
-    assert all(NUMBER.match(cell) for cell in pytest_row[1:4]) and pytest_row[4] == ">= 20x", pytest_row
+    # (A difference of two runs: with --quick's tiny files, noise can make it negative.)
+    assert all(SIGNED.match(cell) for cell in pytest_row[1:4]) and pytest_row[4] == ">= 20x", pytest_row
     empty = _row(output, "`with mock_appfabric(): pass` / `with mock_aws(): pass`")
     assert NUMBER.match(empty[1]) and NUMBER.match(empty[2]), empty
     both = _row(output, "start() + stop() of a handle made beforehand")

@@ -175,3 +175,50 @@ def test_clients_that_keep_retry_state_are_never_reused(pytester: pytest.Pyteste
         def test_second(appfabric_client):
             assert appfabric_client is not seen[0]
         """, passed=2)
+
+
+def test_a_change_to_boto3s_default_session_reaches_the_next_tests_client(pytester: pytest.Pytester) -> None:
+    _run(pytester, """
+        import boto3
+        import pytest
+
+        seen = []
+        fired = []
+
+        def handler(**_):
+            fired.append(1)
+
+        def test_first(appfabric_client):
+            seen.append(appfabric_client)
+
+        def test_registers_on_the_session(appfabric_client):
+            assert appfabric_client is seen[0]  # untouched: reused
+            boto3.DEFAULT_SESSION.events.register("before-call.appfabric", handler)
+
+        def test_sees_the_sessions_handler(appfabric_client):
+            try:
+                assert appfabric_client is not seen[0]
+                appfabric_client.list_app_bundles()
+                assert fired == [1]  # as on any client made after the handler was registered
+            finally:
+                boto3.DEFAULT_SESSION.events.unregister("before-call.appfabric", handler)
+            seen.append(appfabric_client)
+
+        @pytest.mark.appfabric_mock(accounts={"AKIASESSIONKEY000000": "333333333333"})
+        def test_session_credentials(appfabric_client):
+            assert appfabric_client is not seen[1]  # the session changed again (unregister)
+            seen.append(appfabric_client)
+
+        @pytest.fixture
+        def session_key():
+            core = boto3.DEFAULT_SESSION._session
+            core.set_credentials("AKIASESSIONKEY000000", "other")
+            yield
+            core._credentials = None
+
+        @pytest.mark.appfabric_mock(accounts={"AKIASESSIONKEY000000": "333333333333"})
+        def test_signs_with_the_sessions_credentials(session_key, appfabric_client):
+            assert appfabric_client is not seen[2]
+            arn = appfabric_client.create_app_bundle()["appBundle"]["arn"]
+            assert arn.split(":")[4] == "333333333333"
+        """, passed=5)
