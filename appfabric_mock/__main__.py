@@ -82,8 +82,12 @@ def _parse_options(parser: argparse.ArgumentParser, pairs: List[str]) -> Dict[st
 
     try:
         MockConfig.from_options(options)
-    except (TypeError, ValueError) as exc:
-        parser.error(str(exc))
+    except TypeError as exc:
+        # The usual cause: a value that is not JSON, read as a string.
+        parser.error(f"--option: {exc} (a VALUE is read as JSON where it parses: --option strict_apps=false, "
+                     f"--option seed=7, --option 'extra_apps=[\"ACME\"]')")
+    except ValueError as exc:
+        parser.error(f"--option: {exc}")
     return options
 
 

@@ -248,8 +248,8 @@ def _unfreeze(controls: "Controls", body: Dict[str, Any]) -> Any:
 
 register("GET", "actions", lambda controls, body: {"actions": _action_list()})
 register("POST", "reset", _reset)
-register("GET", "state", lambda controls, body: controls.snapshot())
-register("GET", "resources", lambda controls, body: {"resources": controls.resources()})
+register("GET", "state", lambda controls, body: controls.snapshot(json=True))
+register("GET", "resources", lambda controls, body: {"resources": controls.resources(json=True)})
 register("POST", "authorization-status", _set_authorization_status)
 register("POST", "fail-next-connect", _fail_next_connect)
 register("POST", "destination-failed", _set_destination_failed)

@@ -58,10 +58,10 @@ def test_max_recorded_calls_keeps_the_latest() -> None:
         assert len(m.calls) == 1
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "10"])
-def test_max_recorded_calls_must_be_a_count(bad: object) -> None:
-    with pytest.raises(ValueError, match="max_recorded_calls"):
-        mock_appfabric(max_recorded_calls=bad).start()
+@pytest.mark.parametrize(("bad", "error"), [(-1, ValueError), (1.5, TypeError), ("10", TypeError)])
+def test_max_recorded_calls_must_be_a_count(bad: object, error: type) -> None:
+    with pytest.raises(error, match="max_recorded_calls"):
+        mock_appfabric(max_recorded_calls=bad)
 
 
 def test_the_command_line_server_bounds_its_call_log() -> None:

@@ -376,7 +376,7 @@ def test_control_clock(server: ThreadedServer) -> None:
         ("POST", "destination-failed",
          {"arn": f"arn:aws:appfabric:us-east-1:{ACCOUNT}:appbundle/{NIL}/ingestion/{NIL}/ingestiondestination/{NIL}"},
          404, "no ingestion destination"),
-        ("POST", "clock/set", {"at": "yesterday"}, 400, "isoformat"),
+        ("POST", "clock/set", {"at": "yesterday"}, 400, "ISO-8601"),
         ("POST", "clock/advance", {"seconds": "ten"}, 400, "must be a number"),
         ("POST", "clock/advance", {"seconds": 1e300}, 400, ""),
         ("POST", "accounts", {"accessKeyId": "AKID", "accountId": "12"}, 400, "12 digits"),
