@@ -26,6 +26,10 @@ CHECK_RESPONSES_ENV = "APPFABRIC_MOCK_CHECK_RESPONSES"
 #: (a server, a session-wide fixture) must not grow without bound.  Past it, the oldest calls
 #: are dropped and an :class:`~appfabric_mock.AppFabricMockWarning` says so, once.
 DEFAULT_RECORDED_CALLS = 10_000
+#: Audit-log deliveries a mock keeps (with what its in-memory sink holds of them) unless
+#: ``max_recorded_deliveries`` says otherwise, for the same reason; past it, the oldest are
+#: dropped and a warning says so, once.  A delivery of 10 generated events holds about 11 KB.
+DEFAULT_RECORDED_DELIVERIES = 10_000
 #: The values of ``unfired_faults``: what the end of an activation does about faults that never fired.
 UNFIRED_FAULTS = ("warn", "error", "ignore")
 
@@ -76,6 +80,10 @@ class MockConfig:
     * ``max_recorded_calls``: keep only the latest N calls in ``m.calls`` (default 10,000, so a
       long-running mock's memory stays bounded; an ``AppFabricMockWarning`` says so, once, when
       calls start being dropped); None keeps every call.
+    * ``max_recorded_deliveries``: keep only the latest N audit-log deliveries in
+      ``m.deliveries``, and in the in-memory sink only what they delivered (default 10,000;
+      an ``AppFabricMockWarning`` says so, once, when deliveries start being dropped); None
+      keeps every delivery.
     * ``state_file``: a path: load the state from it if it exists, and save it there after every
       change (see :mod:`appfabric_mock.persistence`).  A loaded state carries its own
       configuration: the other options then apply only to a fresh state (a warning names them).
@@ -107,6 +115,7 @@ class MockConfig:
     default_page_size: int = 100
     check_responses: bool = False
     max_recorded_calls: Optional[int] = DEFAULT_RECORDED_CALLS
+    max_recorded_deliveries: Optional[int] = DEFAULT_RECORDED_DELIVERIES
     state_file: Optional[Union[str, "os.PathLike[str]"]] = None
     state_key: Optional[str] = None
     delivery_interval: float = 1800.0
@@ -194,6 +203,8 @@ class MockConfig:
         plane = state.data_plane
         plane.interval = float(self.delivery_interval)
         plane.events_per_delivery = self.events_per_delivery
+        if self.max_recorded_deliveries != DEFAULT_RECORDED_DELIVERIES:
+            plane.keep_latest(self.max_recorded_deliveries)
         if self.state_file is not None:
             self._attach(state)  # last: a saved state replaces what the options set
 
@@ -412,6 +423,7 @@ _CHECKS: Dict[str, Callable[[Any], Any]] = {
     "default_page_size": _int_in("default_page_size", 1, 100),
     "check_responses": _bool("check_responses"),
     "max_recorded_calls": _int_in("max_recorded_calls", 0, None, optional=True),
+    "max_recorded_deliveries": _int_in("max_recorded_deliveries", 0, None, optional=True),
     "state_file": _state_file,
     "state_key": _state_key,
     "delivery_interval": _seconds("delivery_interval", 1, 86400, optional=False),

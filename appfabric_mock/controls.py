@@ -326,7 +326,11 @@ class Controls:
 
         :param task_ids: the task ids (default: every task of every account and region).
         :raises TypeError: when ``task_ids`` is a single string rather than a list.
+        :raises ValueError: when ``error_code`` or ``error_message`` is not a non-empty string.
         """
+        for name, value in (("error_code", error_code), ("error_message", error_message)):
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string")
         return self._finish_tasks(task_ids, "FAILED", {"errorCode": error_code, "errorMessage": error_message})
 
     def _finish_tasks(self, task_ids: Optional[Iterable[str]], status: str, error: Optional[Dict[str, str]]) -> int:

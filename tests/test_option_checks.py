@@ -54,6 +54,8 @@ MISTAKES = [
     ({"check_responses": "yes"}, TypeError, ["check_responses", "a bool"]),
     ({"max_recorded_calls": 2.5}, TypeError, ["max_recorded_calls", "an int"]),
     ({"max_recorded_calls": -1}, ValueError, ["max_recorded_calls", "at least 0"]),
+    ({"max_recorded_deliveries": True}, TypeError, ["max_recorded_deliveries", "an int", "bool True"]),
+    ({"max_recorded_deliveries": -1}, ValueError, ["max_recorded_deliveries", "at least 0"]),
     ({"state_file": 3}, TypeError, ["state_file", "a path"]),
     ({"state_file": ""}, ValueError, ["state_file", "non-empty path"]),
     ({"state_key": b"k"}, TypeError, ["state_key", "a non-empty string"]),
@@ -91,8 +93,9 @@ def test_good_values_are_accepted_and_kept(tmp_path: pathlib.Path) -> None:
         account_id="111111111111", accounts={"AKIAEXAMPLE": "222222222222"}, quotas={"app_bundles": None},
         strict_apps=False, extra_apps={"BOX": "oauth2"}, user_access_task_reads=0, user_access_task_seconds=None,
         user_access_task_lifetime=3600, strict_regions=True, seed=-3, now=dt.datetime(2024, 6, 1, 9),
-        default_page_size=1, check_responses=True, max_recorded_calls=None, state_file=tmp_path / "state.json",
-        state_key="a-key", delivery_interval=60, events_per_delivery=0, unfired_faults="error",
+        default_page_size=1, check_responses=True, max_recorded_calls=None, max_recorded_deliveries=None,
+        state_file=tmp_path / "state.json", state_key="a-key", delivery_interval=60, events_per_delivery=0,
+        unfired_faults="error",
     )
     assert handle.config.now == dt.datetime(2024, 6, 1, 9, tzinfo=UTC)  # naive means UTC
     assert handle.config.options["now"] == dt.datetime(2024, 6, 1, 9)  # as given

@@ -276,6 +276,9 @@ def test_fail_user_access_tasks_reports_failed(appfabric_mock, appfabric_client,
     assert result["resultStatus"] == "FAILED"
     assert result["taskError"] == {"errorCode": "AppRateLimitExceeded", "errorMessage": "Slow down"}
     assert "userId" not in result
+    for bad in ({"error_code": ""}, {"error_message": None}):
+        with pytest.raises(ValueError, match="non-empty string"):
+            appfabric_mock.fail_user_access_tasks(**bad)
 
 
 @pytest.mark.parametrize(("options", "error"), [
