@@ -19,10 +19,10 @@ and hands everything back to the original once no mock is active.
   raising ``NoCredentialsError``.  Clients with credentials are untouched.
 * aiobotocore (and so aioboto3): the same two seams on ``AioEndpoint`` and
   ``AioRequestSigner``, in :mod:`appfabric_mock.aio_intercept`.
-* requests: ``HTTPAdapter.send`` is wrapped: a ``responses`` mock answers
-  AppFabric endpoints, and every other request goes on to whatever
-  ``HTTPAdapter.send`` was before (the network, or a user's own ``responses``
-  mock).
+* requests: ``HTTPAdapter.send`` is wrapped: AppFabric endpoints are answered
+  by the dispatcher (the answer built by the adapter's own ``build_response``),
+  and every other request goes on to whatever ``HTTPAdapter.send`` was before
+  (the network, or a user's own ``responses`` mock).
 
 Anything else that tries to reach an AppFabric endpoint meets the escape guard
 (:mod:`appfabric_mock.escape_guard`).
@@ -30,8 +30,9 @@ Anything else that tries to reach an AppFabric endpoint meets the escape guard
 
 from __future__ import annotations
 
+import io
 import re
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict
 
 # This module is imported by the first start, never by `import appfabric_mock`, so
 # botocore's classes are imported here once rather than inside each call.
@@ -158,42 +159,41 @@ def _patched_send(previous: Callable[..., Any]) -> Callable[..., Any]:
     """``HTTPAdapter.send``: AppFabric URLs to the mock, the rest to ``previous``.
 
     ``previous`` is what was there at start: the network, or a user's own ``responses``
-    mock.  The ``responses`` mock that answers AppFabric URLs is built only when such a
-    request is actually sent (starting one in every test would cost more than the rest
-    of start and stop together).
+    mock, which keeps answering its URLs.
     """
-    answering: List[Any] = []
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         if _activation._state is not None and APPFABRIC_URL.match(str(request.url)):
-            return _responses_mock(answering, previous).unbound_on_send()(adapter, request, *args, **kwargs)
+            return _answer_requests(adapter, request)
         return previous(adapter, request, *args, **kwargs)
 
     return send
 
 
-def _responses_mock(answering: List[Any], previous: Callable[..., Any]) -> Any:
-    """The ``responses`` mock for AppFabric URLs, built on first use (imports outside any lock)."""
-    if not answering:
-        import responses
+def _answer_requests(adapter: Any, request: Any) -> Any:
+    """The mock's answer as a ``requests.Response``, built the way the adapter builds any answer.
 
-        mock = responses.RequestsMock(
-            assert_all_requests_are_fired=False,
-            real_adapter_send=previous,  # type: ignore[arg-type]  # chain to what was there at start
-        )
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
-            mock.add_callback(method, APPFABRIC_URL, callback=_answer_requests)
-        mock.add_passthru(re.compile(".*"))
-        answering.append(mock)  # two threads may both build one: either answers alike
-    return answering[0]
+    A urllib3 response over the body goes through ``HTTPAdapter.build_response``, as a
+    network answer would (headers, encoding, cookies, ``stream=True`` reads alike).
+    """
+    from http.client import responses as reasons
 
+    from urllib3.response import HTTPResponse
 
-def _answer_requests(request: Any) -> Tuple[int, Dict[str, str], bytes]:
     state = _activation._state
     if state is None:  # stopped while the request was in flight
         raise ConnectionError("appfabric-mock is not active")
     response = dispatch(state, request.method, request.url, request.headers, request.body)
-    return response.status, response.headers, response.body
+    raw = HTTPResponse(
+        body=io.BytesIO(response.body),
+        headers=response.headers,
+        status=response.status,
+        reason=reasons.get(response.status),
+        preload_content=False,
+        decode_content=False,
+        request_method=request.method,
+    )
+    return adapter.build_response(request, raw)
 
 
 #: The botocore and requests seams, by the module each patches (aiobotocore's: aio_intercept.PATCHES).
@@ -205,11 +205,3 @@ PATCHES = (
         Replacement(module.HTTPAdapter, "send", _patched_send)] if hasattr(module, "HTTPAdapter") else []),
 )
 
-
-def installed() -> bool:
-    """Whether botocore's seams are patched right now."""
-    from botocore.endpoint import Endpoint
-    from botocore.signers import RequestSigner
-
-    return any(getattr(function, "__module__", None) == __name__
-               for function in (Endpoint.__dict__["_do_get_response"], RequestSigner.__dict__["sign"]))
