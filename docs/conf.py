@@ -23,6 +23,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "operations_table",
     "benchmark_results",
+    "furo_guard",
 ]
 
 autodoc_member_order = "bysource"
@@ -38,4 +39,6 @@ nitpicky = False
 
 html_theme = "furo"
 html_title = "appfabric-mock"
+html_static_path = ["_static"]
+html_css_files = ["appfabric.css"]
 exclude_patterns = ["_build"]

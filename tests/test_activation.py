@@ -7,7 +7,7 @@ import inspect
 import io
 import os
 import unittest
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import boto3
 import botocore.endpoint
@@ -230,13 +230,19 @@ def test_isolated_asyncio_test_case_class_decorator() -> None:
     assert seen == [True, True]
 
 
-def test_plain_class_decorator_under_pytest(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(
+    "order", [("-p", "no:randomly"), ("-p", "randomly", "--randomly-seed=1"), ("-p", "randomly", "--randomly-seed=2")],
+    ids=["file-order", "random-order-1", "random-order-2"],
+)
+def test_plain_class_decorator_under_pytest(pytester: pytest.Pytester, order: Tuple[str, ...]) -> None:
+    # Each test of the decorated class gets a fresh mock, started before setup_method, in
+    # whatever order the tests run (pytest-randomly, in the test extra, shuffles them): the
+    # inner tests check only themselves and record their bundle, and the outer test compares.
+    arns_file = pytester.path / "arns.txt"
     pytester.makepyfile(
-        """
+        f"""
         import boto3
         from appfabric_mock import mock_appfabric
-
-        ARNS = []
 
         @mock_appfabric
         class TestBundles:
@@ -250,20 +256,23 @@ def test_plain_class_decorator_under_pytest(pytester: pytest.Pytester) -> None:
             def _arns(self):
                 return [b["arn"] for b in self.client.list_app_bundles()["appBundleSummaryList"]]
 
+            def _record(self):
+                with open({str(arns_file)!r}, "a") as out:
+                    out.write(self.arn + "\\n")
+
             def test_one(self):
                 assert self._arns() == [self.arn]
-                ARNS.append(self.arn)
+                self._record()
 
             def test_two(self):
                 assert self._arns() == [self.arn]
-                ARNS.append(self.arn)
-
-            def test_fresh(self):
-                assert len(set(ARNS)) == len(ARNS) == 2
+                self._record()
         """
     )
-    result = pytester.runpytest_inprocess(*INNER_PYTEST_ARGS)
-    result.assert_outcomes(passed=3)
+    result = pytester.runpytest_inprocess(*INNER_PYTEST_ARGS, *order)
+    result.assert_outcomes(passed=2)
+    arns = arns_file.read_text().split()
+    assert len(arns) == len(set(arns)) == 2
 
 
 def test_plain_class_methods_called_directly_are_mocked() -> None:

@@ -71,20 +71,45 @@ def _module_name(example: Example) -> str:
     return f"test_doc_{stem}"
 
 
+def reader_env(home: Path) -> Dict[str, str]:
+    """This process's environment as on a reader's machine with no AWS set-up at all.
+
+    No region, credentials, profile or endpoint from the variables or from ``~/.aws``, and no
+    instance metadata: an example that works here does not lean on the configuration of the
+    machine that runs the suite (the traps of docs/guides/pitfalls.rst depend on exactly that).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    env.update(AWS_CONFIG_FILE=str(home / "no-aws-config"),
+               AWS_SHARED_CREDENTIALS_FILE=str(home / "no-aws-credentials"),
+               AWS_EC2_METADATA_DISABLED="true")
+    return env
+
+
+def _same_order_args(config: pytest.Config) -> List[str]:
+    """pytest-randomly's arguments for a child pytest: the parent's seed, so one seed reproduces a run.
+
+    The examples run in random order too when the suite does (readers' suites may), but a child
+    left to itself would draw a seed of its own on every run.
+    """
+    seed = getattr(config.option, "randomly_seed", None)
+    return ["-p", "randomly", f"--randomly-seed={seed}"] if isinstance(seed, int) else []
+
+
 @pytest.fixture(scope="module")
-def test_module_results(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, List[Tuple[str, str]]]:
+def test_module_results(tmp_path_factory: pytest.TempPathFactory,
+                        pytestconfig: pytest.Config) -> Dict[str, List[Tuple[str, str]]]:
     """Run every test-defining example in one pytest child process; outcomes per example."""
     folder = tmp_path_factory.mktemp("doc_examples")
     for example in TEST_MODULES:
         (folder / f"{_module_name(example)}.py").write_text(example.code, encoding="utf-8")
     report = folder / "report.xml"
-    env = dict(os.environ)
-    env.pop("PYTEST_XDIST_WORKER", None)
+    env = reader_env(folder)
     # The checkout itself, whether or not it is installed: the docs describe this code.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-         "--rootdir", str(folder), "--junitxml", str(report), str(folder)],
+         *_same_order_args(pytestconfig), "--rootdir", str(folder), "--junitxml", str(report), str(folder)],
         cwd=str(folder), env=env, capture_output=True, text=True, timeout=600,
     )
     results: Dict[str, List[Tuple[str, str]]] = {}

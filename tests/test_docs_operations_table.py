@@ -113,11 +113,84 @@ def test_a_bad_raises_entry_stops_the_build(monkeypatch, method, doc, problem):
         table.operation_rows()
 
 
-def test_rendered_table_names_every_operation(rows):
-    text = "\n".join(table.table_lines(rows))
-    for row in rows:
-        assert f"``{row.operation}``" in text
-    assert text.count(".. list-table::") == len({row.group for row in rows})
+@pytest.fixture
+def _parse(monkeypatch):
+    """Parse reStructuredText with docutils alone; any warning fails. Sphinx's Python roles are
+    stood in for by a literal (the Sphinx build resolves them; here only the structure matters)."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from docutils.parsers.rst import roles
+
+    def literal_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+        return [nodes.literal(rawtext, text)], []
+
+    for name in ("attr", "class", "data", "func", "meth", "mod", "doc", "ref", "exc", "obj"):
+        monkeypatch.setitem(roles._roles, name, literal_role)
+
+    def parse(rst: str):
+        return publish_doctree(rst, settings_overrides={"report_level": 2, "halt_level": 2, "warning_stream": False})
+
+    return parse
+
+
+def _plain(text: str) -> str:
+    """Text without reStructuredText's inline markup, for comparing a docstring with its rendering."""
+    return " ".join(re.sub(r":\w+:`|`|\*\*", "", text).split())
+
+
+def test_every_operation_gets_a_section_in_its_group(rows, _parse):
+    """One section per group, one subsection per operation, with its request, behaviour and errors."""
+    from docutils import nodes
+
+    rst = "Supported operations\n====================\n\n" + "\n".join(table.operations_rst(rows))
+    doctree = _parse(rst)  # halt_level 2: any docutils warning fails the test
+    # The first title is the document's: the groups are its sections.
+    groups = [s for s in doctree.children if isinstance(s, nodes.section)]
+    assert [g[0].astext() for g in groups] == list(dict.fromkeys(row.group for row in rows))
+    by_name = {row.operation: row for row in rows}
+    seen = []
+    for group in groups:
+        for section in (s for s in group.children if isinstance(s, nodes.section)):
+            name = section[0].astext()
+            row = by_name[name]
+            assert row.group == group[0].astext()
+            paragraphs = [p.astext() for p in section.children if isinstance(p, nodes.paragraph)]
+            assert paragraphs[0] == f"Request: {row.method} {row.path}. Success: HTTP {row.status}."
+            assert [_plain(p) for p in paragraphs[1:-1]] == [_plain(p) for p in row.behaviour]
+            assert paragraphs[-1] == "Errors the mock answers with:"
+            items = [item.astext() for item in section.findall(nodes.list_item)]
+            # Each error in docstring order, † on the ones the model does not list, then the
+            # model's errors that only fault injection answers.
+            assert len(items) == len(row.errors) + bool(row.fault_only_errors)
+            for error, item in zip(row.errors, items):
+                assert item.startswith(f"{error.code}{'' if error.modelled else ' †'}: "), item
+                assert _plain(item).endswith(_plain(error.when))
+            if row.fault_only_errors:
+                assert items[-1] == ("Listed by the model, answered only through fault injection: "
+                                     + ", ".join(row.fault_only_errors) + ".")
+            seen.append(name)
+    assert seen == [row.operation for row in rows]
+
+
+def test_the_layout_wraps_to_any_width(rows, _parse):
+    # Running text and bullet lists only: no table, whose columns cannot wrap below their widest word.
+    text = "\n".join(table.operations_rst(rows))
+    assert "list-table" not in text and "+---" not in text and "====  " not in text
+    doctree = _parse("Page\n====\n\n" + text)
+    from docutils import nodes
+
+    assert not list(doctree.findall(nodes.table))
+
+
+def test_the_marker_is_replaced_by_the_sections(rows):
+    source = "Page\n====\n\nIntro.\n\n.. appfabric-operations::\n\nAfter.\n"
+    expanded = table.expand_marker(source)
+    assert ".. appfabric-operations::" not in expanded
+    assert expanded.startswith("Page\n====\n\nIntro.\n\n") and expanded.endswith("\nAfter.\n")
+    assert "\n".join(table.operations_rst(rows)) in expanded
+    assert table.expand_marker("No marker here.\n") == "No marker here.\n"
+    # Indented, the marker is not the page's: the directive of that name stops the build instead.
+    assert table.expand_marker("   .. appfabric-operations::\n") == "   .. appfabric-operations::\n"
 
 
 def test_an_undocumented_operation_stops_the_build(monkeypatch):

@@ -49,7 +49,8 @@ def node() -> str:
     return node_path
 
 
-def _npm_install(npm_path: str) -> None:
+def _npm_install(npm_path: str, needed: Path = SDK_MODEL) -> None:
+    """``npm install`` in tests/js unless ``needed`` (a file the install provides) is there."""
     # pytest-xdist workers share the folder: one installs, the others wait for it.
     lock_path = Path(tempfile.gettempdir()) / "appfabric-mock-npm-install.lock"
     with open(lock_path, "w") as lock:
@@ -59,7 +60,7 @@ def _npm_install(npm_path: str) -> None:
             fcntl.flock(lock, fcntl.LOCK_EX)
         except ImportError:  # Windows: no lock, a lone pytest process is the norm there
             pass
-        if SDK_MODEL.exists():
+        if needed.exists():
             return
         done = subprocess.run([npm_path, "install", "--no-audit", "--no-fund"], cwd=JS_DIR, capture_output=True,
                               text=True, timeout=INSTALL_TIMEOUT, env=_node_env(), stdin=subprocess.DEVNULL)

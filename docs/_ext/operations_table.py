@@ -1,4 +1,4 @@
-"""Sphinx directive ``.. appfabric-operations::``: the table of all AppFabric operations.
+"""Sphinx extension: ``.. appfabric-operations::`` becomes a section for every AppFabric operation.
 
 Built when the documentation is built, from two sources, so it cannot drift from the code:
 
@@ -16,7 +16,7 @@ Built when the documentation is built, from two sources, so it cannot drift from
                   continue on more deeply indented lines.
           \"\"\"
 
-The text before ``Raises:`` is the behaviour column; each ``Raises:`` entry names an error
+The text before ``Raises:`` is what the page says the operation does; each ``Raises:`` entry names an error
 class of :mod:`appfabric_mock.errors`, when the mock answers with it, and in parentheses how
 AWS's behaviour there is known: ``confirmed`` (a source states it, or code that ran against
 AWS shows it), ``inferred`` (read from indirect evidence) or ``invented`` (no source; the
@@ -28,7 +28,13 @@ or an error the operation may not answer (neither in its model's error list nor 
 exception, see :mod:`appfabric_mock.backend.answerable`) stops the build with an error: a new operation in a
 future botocore cannot slip into the documentation (or the mock) unnoticed.
 
-:func:`operation_rows` needs neither Sphinx nor docutils (the test suite imports it).
+The marker line ``.. appfabric-operations::`` (alone, at column 0, after the page's own
+sections) is replaced before parsing by a section per group of operations (underlined ``-``)
+and a subsection per operation (underlined ``~``): running text and lists, which wrap to any
+screen width, and furo lists every operation in the page's contents.
+
+:func:`operation_rows` and the rendering functions need neither Sphinx nor docutils (the test
+suite imports them).
 """
 
 from __future__ import annotations
@@ -207,61 +213,99 @@ def operation_rows() -> List[OperationRow]:
 
 # -- rendering ---------------------------------------------------------------------------------
 
-
-def _cell(first: str, more: List[str]) -> List[str]:
-    """A list-table cell: the first line after ``- ``, the others indented under it."""
-    lines = [f"     - {first}"]
-    for line in more:
-        lines.append(f"       {line}" if line else "")
-    return lines
+#: The line that stands for the generated sections in a document (at the top level, column 0).
+MARKER = re.compile(r"^\.\. appfabric-operations::[ \t]*$", re.M)
 
 
-def table_lines(rows: List[OperationRow]) -> List[str]:
-    """reStructuredText for the table, a rubric and a list-table per group of operations."""
+def _title(text: str, char: str) -> List[str]:
+    return [text, char * len(text), ""]
+
+
+def operation_lines(row: OperationRow) -> List[str]:
+    """reStructuredText for one operation, without its title: request, behaviour, errors.
+
+    Running text and lists wrap to any screen width; a table with a column each for the
+    behaviour and the errors is wider than a laptop's screen.
+    """
+    out = [f"Request: ``{row.http}``. Success: HTTP {row.status}.", ""]
+    for paragraph in row.behaviour:
+        out += [paragraph, ""]
+    out += ["Errors the mock answers with:", ""]
+    for error in row.errors:
+        marker = "" if error.modelled else " †"
+        out += [f"* ``{error.code}``{marker}: {error.when}"]
+    if row.fault_only_errors:
+        out.append("* Listed by the model, answered only through fault injection: "
+                   + ", ".join(f"``{code}``" for code in row.fault_only_errors) + ".")
+    return out + [""]
+
+
+def operations_rst(rows: List[OperationRow], group_char: str = "-", operation_char: str = "~") -> List[str]:
+    """reStructuredText for every operation: a section per group, a subsection per operation.
+
+    ``group_char`` and ``operation_char`` are the title underlines of the two levels: the
+    levels below the one the marker stands in, as the host document uses them (operations.rst
+    underlines its title with ``=`` and its sections with ``-``, so groups are its sections).
+    """
     out: List[str] = []
     groups: Dict[str, List[OperationRow]] = {}
     for row in rows:
         groups.setdefault(row.group, []).append(row)
     for group, members in groups.items():
-        out += [f".. rubric:: {group}", "", ".. list-table::", "   :header-rows: 1", "   :widths: 24 42 34",
-                "   :class: appfabric-operations", "",
-                "   * - Operation", "     - Behaviour", "     - Errors the mock answers with", ""]
+        out += _title(group, group_char)
         for row in members:
-            out.append(f"   * - ``{row.operation}``")
-            out += ["", f"       ``{row.http}``", "", f"       Success: HTTP {row.status}"]
-            behaviour = row.behaviour
-            out += _cell(behaviour[0], [line for p in behaviour[1:] for line in ("", p)])
-            items = [f"* ``{e.code}``{'' if e.modelled else ' †'}: {e.when}" for e in row.errors]
-            if row.fault_only_errors:
-                items.append("* Listed by the model, answered only through fault injection: "
-                             + ", ".join(f"``{code}``" for code in row.fault_only_errors) + ".")
-            out += _cell(items[0], items[1:])
-            out.append("")
+            out += _title(row.operation, operation_char)
+            out += operation_lines(row)
     return out
 
 
+def expand_marker(source: str) -> str:
+    """``source`` with the marker line replaced by the generated sections (unchanged without one).
+
+    Raises :class:`OperationDocError` when the model or a docstring breaks the convention.
+    """
+    if not MARKER.search(source):
+        return source
+    generated = "\n".join(operations_rst(operation_rows()))
+    return MARKER.sub(lambda _: generated, source, count=1)
+
+
 def setup(app: Any) -> Dict[str, Any]:
-    from docutils import nodes
     from docutils.parsers.rst import Directive
-    from docutils.statemachine import StringList
     from sphinx.errors import ExtensionError
 
-    class OperationsTable(Directive):
-        """``.. appfabric-operations::``: no arguments, no content."""
+    def on_source_read(app: Any, docname: str, source: List[str]) -> None:
+        # Sections cannot come out of a directive (docutils nests them under the directive's
+        # section, or refuses them), so the marker is replaced in the source before parsing:
+        # the generated titles are then the document's own sections, in furo's page contents.
+        try:
+            source[0] = expand_marker(source[0])
+        except OperationDocError as exc:
+            # Not a warning: the build stops, with or without -W.
+            raise ExtensionError(f"appfabric-operations ({docname}): {exc}") from None
 
-        has_content = False
+    def always_reread(app: Any, env: Any, added: Any, changed: Any, removed: Any) -> List[str]:
+        # The sections come from code, not from the .rst file: an incremental build must read the
+        # page again even when the file did not change.
+        return [name for name in env.found_docs if name not in added | changed
+                and MARKER.search(_read(env.doc2path(name)))]
+
+    class Misplaced(Directive):
+        """The marker somewhere it cannot be replaced (indented, inside another directive)."""
 
         def run(self) -> List[Any]:
-            try:
-                rows = operation_rows()
-            except OperationDocError as exc:
-                # Not a warning: the build stops, with or without -W.
-                raise ExtensionError(f"appfabric-operations: {exc}") from None
-            container = nodes.section()
-            container.document = self.state.document
-            source = StringList(table_lines(rows), source="appfabric-operations")
-            self.state.nested_parse(source, self.content_offset, container)
-            return list(container.children)
+            raise ExtensionError("appfabric-operations: the marker must stand alone, at the top level of the "
+                                 "document (column 0), where its sections can go")
 
-    app.add_directive("appfabric-operations", OperationsTable)
-    return {"version": "2.0", "parallel_read_safe": True}
+    app.connect("source-read", on_source_read)
+    app.connect("env-get-outdated", always_reread)
+    app.add_directive("appfabric-operations", Misplaced)
+    return {"version": "3.0", "parallel_read_safe": True}
+
+
+def _read(path: Any) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return ""
