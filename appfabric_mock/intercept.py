@@ -41,6 +41,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import EndpointConnectionError
 
 from . import mock as _activation
+from .compat import incompatible, require_parameters
 from .dispatch import Response, UnreachableRegion, dispatch, dispatch_lowered, lower_headers
 from .environment import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from .patching import Patch, Replacement
@@ -130,21 +131,47 @@ def twin(instance: Any, **changes: Any) -> Any:
 # -- botocore ---------------------------------------------------------------------------
 
 
+#: The parameters the patched methods are called with (botocore's, and aiobotocore's alike).
+DO_GET_RESPONSE_PARAMETERS = ("self", "request", "operation_model", "context")
+SIGN_PARAMETERS = ("self", "operation_name", "request")
+
+
+def event_emitter(endpoint: Any, distribution: str) -> Any:
+    """An endpoint's ``_event_emitter``, which the mock wraps to claim ``before-send``."""
+    try:
+        return endpoint._event_emitter
+    except AttributeError:
+        raise incompatible(distribution, "an endpoint's _event_emitter", "has no such attribute") from None
+
+
+def borrows_credentials(signer: Any, distribution: str) -> bool:
+    """Whether an AppFabric request signer has no credentials (the mock lends its fake ones)."""
+    try:
+        return signer._credentials is None and signer._signing_name == "appfabric"
+    except AttributeError:
+        raise incompatible(distribution, "a request signer's _credentials and _signing_name",
+                           "has no such attributes") from None
+
+
 def _patched_do_get_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    require_parameters(original, DO_GET_RESPONSE_PARAMETERS, "botocore", "Endpoint._do_get_response")
+
     def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
         state = _activation._state
         if state is None or operation_model.service_model.endpoint_prefix != "appfabric":
             return original(self, request, operation_model, context)
         # The real method runs unchanged on a twin whose emitter claims before-send.
-        return original(twin(self, _event_emitter=_ClaimingEmitter(self._event_emitter, state)),
+        return original(twin(self, _event_emitter=_ClaimingEmitter(event_emitter(self, "botocore"), state)),
                         request, operation_model, context)
 
     return _do_get_response
 
 
 def _patched_sign(original: Callable[..., Any]) -> Callable[..., Any]:
+    require_parameters(original, SIGN_PARAMETERS, "botocore", "RequestSigner.sign")
+
     def sign(self: Any, operation_name: str, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if self._credentials is None and _activation._state is not None and self._signing_name == "appfabric":
+        if _activation._state is not None and borrows_credentials(self, "botocore"):
             # A twin, so that the client keeps no credentials once the mock stops.
             self = twin(self, _credentials=_FAKE_CREDENTIALS)
         return original(self, operation_name, request, *args, **kwargs)
