@@ -45,6 +45,8 @@ _MODEL: Dict[str, Any] = {
             "choice": {"shape": "Choice"},
             "secret": {"shape": "Secret"},
             "color": {"shape": "Color"},
+            "vault": {"shape": "Vault"},
+            "pin": {"shape": "Pin"},
         }},
         "PutResponse": {"type": "structure", "members": {
             "token": {"shape": "Name", "location": "header", "locationName": "x-token"},
@@ -59,7 +61,9 @@ _MODEL: Dict[str, Any] = {
         "Things": {"type": "list", "member": {"shape": "Thing"}},
         "Name": {"type": "string", "min": 2, "max": 5, "pattern": "^[a-z]+$"},
         "Color": {"type": "string", "enum": ["red", "green"]},
-        "Secret": {"type": "string", "sensitive": True, "max": 4},
+        "Secret": {"type": "string", "sensitive": True, "min": 2, "max": 4},
+        "Vault": {"type": "map", "key": {"shape": "Name"}, "value": {"shape": "Secret"}},
+        "Pin": {"type": "boolean", "sensitive": True},
         "Count": {"type": "integer", "min": 1, "max": 10},
         "Size": {"type": "long"},
         "Ratio": {"type": "double", "min": 0, "max": 1},
@@ -117,6 +121,24 @@ def test_a_long_value_is_cut_in_the_message_and_a_secret_never_shown() -> None:
         "secret": "Value at 'secret' failed to satisfy constraint: Member must have length less than or equal to 4"}
     assert _problems(secret=12345) == {"secret": "Value at 'secret' failed to satisfy constraint: Member must be of "
                                                  "type string"}
+
+
+def test_a_value_is_shown_whole_up_to_128_characters() -> None:
+    assert _problems(color="x" * 128)["color"].startswith(f"Value '{'x' * 128}' at 'color'")
+    assert _problems(color="x" * 129)["color"].startswith(f"Value '{'x' * 128}...' at 'color'")
+
+
+def test_no_secret_is_shown_whatever_the_rule_it_breaks() -> None:
+    assert _problems(secret="a") == {
+        "secret": "Value at 'secret' failed to satisfy constraint: Member must have length greater than or equal to 2"}
+    assert _problems(pin="1234") == {
+        "pin": "Value at 'pin' failed to satisfy constraint: Member must be of type boolean"}
+    # A map of secrets given a scalar: the scalar is most likely a secret, so it is not echoed.
+    assert _problems(vault="hunter2") == {
+        "vault": "Value at 'vault' failed to satisfy constraint: Member must be of type map"}
+    assert _problems(vault={"ab": "hunter2"}) == {
+        "vault.ab": "Value at 'vault.ab' failed to satisfy constraint: Member must have length less than or equal to 4"}
+    assert _problems(vault={"ab": "pw"}, pin=True) == {}
 
 
 def test_a_missing_required_member_is_null() -> None:
