@@ -34,6 +34,11 @@ def main(argv: Optional[List[str]] = None) -> int:
              "the key of its digests goes to PATH.key unless APPFABRIC_MOCK_STATE_KEY is set",
     )
     server.add_argument(
+        "--delivery-dir", default=None, metavar="PATH",
+        help="let the control API deliver audit logs as files (the 'directory' sink) under PATH, and nowhere "
+             "else; without it, the control API cannot choose the directory sink",
+    )
+    server.add_argument(
         "--option", action="append", default=[], metavar="NAME=VALUE",
         help="an option of mock_appfabric (repeatable); VALUE is JSON where it parses as JSON, else a string: "
              "--option seed=7 --option 'quotas={\"app_bundles\": 5}' --option strict_regions=true",
@@ -54,8 +59,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.error("--token must not be empty")
     if any(not host.strip() for host in args.allowed_host):
         parser.error("--allowed-host must not be empty")
+    if args.delivery_dir is not None:
+        from .server import delivery_directory
+
+        try:
+            delivery_directory(args.delivery_dir)
+        except ValueError as exc:
+            parser.error(f"--delivery-dir: {exc}")
     return serve(args.host, args.port, quiet=args.quiet, allowed_hosts=args.allowed_host, token=args.token,
-                 **options)
+                 delivery_dir=args.delivery_dir, **options)
 
 
 #: Options whose value is text even when it looks like a JSON number.
@@ -82,8 +94,12 @@ def _parse_options(parser: argparse.ArgumentParser, pairs: List[str]) -> Dict[st
 
     try:
         MockConfig.from_options(options)
-    except (TypeError, ValueError) as exc:
-        parser.error(str(exc))
+    except TypeError as exc:
+        # The usual cause: a value that is not JSON, read as a string.
+        parser.error(f"--option: {exc} (a VALUE is read as JSON where it parses: --option strict_apps=false, "
+                     f"--option seed=7, --option 'extra_apps=[\"ACME\"]')")
+    except ValueError as exc:
+        parser.error(f"--option: {exc}")
     return options
 
 

@@ -48,14 +48,32 @@ def compile_action(action: str) -> Pattern[str]:
     from .protocol.compiled import did_you_mean, protocol
 
     if not isinstance(action, str) or not action.lower().startswith(_PREFIX):
-        raise ValueError(f"{action!r} is not an AppFabric action (expected 'appfabric:<Operation>', wildcards allowed)")
+        raise ValueError(f"{action!r} is not an AppFabric action (expected 'appfabric:<Operation>', wildcards "
+                         f"allowed){_iam_spelling(action)}")
     body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in action[len(_PREFIX):])
     pattern = re.compile(f"^{re.escape(_PREFIX)}{body}$", re.IGNORECASE)
     names = protocol().operations
     if not any(pattern.match(_PREFIX + name) for name in names):
-        hint = did_you_mean(action[len(_PREFIX):], names, _PREFIX)
+        hint = _iam_spelling(action[len(_PREFIX):]) or did_you_mean(action[len(_PREFIX):], names, _PREFIX)
         raise ValueError(f"{action!r} matches no AppFabric action{hint}")
     return pattern
+
+
+def _iam_spelling(name: object) -> str:
+    """``; did you mean 'appfabric:CreateAppBundle'?`` for an operation named without IAM's form, else ``""``.
+
+    IAM names actions ``service:Operation``: boto3's method name (``create_app_bundle``) or a
+    bare operation name is a slip worth naming.
+    """
+    from .protocol.compiled import protocol
+
+    if not isinstance(name, str):
+        return ""
+    try:
+        operation = protocol().operation_name(name)
+    except ValueError:
+        return ""
+    return f"; did you mean {_PREFIX + operation!r}? (IAM action names are 'appfabric:' and the operation's name)"
 
 
 class AccessControl:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Mapping, Optional, Union
 
 from .environment import environ_get
 from .identity import is_account_id
@@ -25,6 +26,12 @@ CHECK_RESPONSES_ENV = "APPFABRIC_MOCK_CHECK_RESPONSES"
 #: (a server, a session-wide fixture) must not grow without bound.  Past it, the oldest calls
 #: are dropped and an :class:`~appfabric_mock.AppFabricMockWarning` says so, once.
 DEFAULT_RECORDED_CALLS = 10_000
+#: Audit-log deliveries a mock keeps (with what its in-memory sink holds of them) unless
+#: ``max_recorded_deliveries`` says otherwise, for the same reason; past it, the oldest are
+#: dropped and a warning says so, once.  A delivery of 10 generated events holds about 11 KB.
+DEFAULT_RECORDED_DELIVERIES = 10_000
+#: The values of ``unfired_faults``: what the end of an activation does about faults that never fired.
+UNFIRED_FAULTS = ("warn", "error", "ignore")
 
 
 _FIELD_NAMES: Dict[type, FrozenSet[str]] = {}
@@ -64,7 +71,8 @@ class MockConfig:
     * ``strict_regions``: regions where AppFabric does not exist (all but ``us-east-1``,
       ``eu-west-1`` and ``ap-northeast-1``) cannot be reached (default False).
     * ``seed``: an int that makes generated ids (and OAuth states) reproducible.
-    * ``now``: freeze the mock's clock at this time (datetime or ISO-8601 string).
+    * ``now``: freeze the mock's clock at this time (datetime, naive meaning UTC, or ISO-8601
+      string); kept as an aware UTC datetime.
     * ``default_page_size``: page size of List operations called without ``maxResults``
       (1 to 100, default 100).
     * ``check_responses``: check every response against its output shape, so a mock bug is
@@ -72,6 +80,10 @@ class MockConfig:
     * ``max_recorded_calls``: keep only the latest N calls in ``m.calls`` (default 10,000, so a
       long-running mock's memory stays bounded; an ``AppFabricMockWarning`` says so, once, when
       calls start being dropped); None keeps every call.
+    * ``max_recorded_deliveries``: keep only the latest N audit-log deliveries in
+      ``m.deliveries``, and in the in-memory sink only what they delivered (default 10,000;
+      an ``AppFabricMockWarning`` says so, once, when deliveries start being dropped); None
+      keeps every delivery.
     * ``state_file``: a path: load the state from it if it exists, and save it there after every
       change (see :mod:`appfabric_mock.persistence`).  A loaded state carries its own
       configuration: the other options then apply only to a fresh state (a warning names them).
@@ -80,6 +92,13 @@ class MockConfig:
     * ``delivery_interval``: seconds of the mock's clock between audit-log deliveries (default
       1800: AWS documents up to 30 minutes of delay); see :mod:`appfabric_mock.delivery.plane`.
     * ``events_per_delivery``: events each scheduled delivery generates (default 10).
+    * ``unfired_faults``: what the end of the mock does about injected faults that never fired
+      (see :meth:`~appfabric_mock.AppFabricMock.inject_fault`): ``"warn"`` (the default, an
+      :class:`~appfabric_mock.AppFabricMockWarning`), ``"error"`` (an AssertionError) or
+      ``"ignore"``.
+
+    Every option is checked when the handle is made: a wrong type is a TypeError, a wrong value
+    a ValueError, each naming the option and what it takes.
     """
 
     account_id: Optional[str] = None
@@ -96,23 +115,35 @@ class MockConfig:
     default_page_size: int = 100
     check_responses: bool = False
     max_recorded_calls: Optional[int] = DEFAULT_RECORDED_CALLS
+    max_recorded_deliveries: Optional[int] = DEFAULT_RECORDED_DELIVERIES
     state_file: Optional[Union[str, "os.PathLike[str]"]] = None
     state_key: Optional[str] = None
     delivery_interval: float = 1800.0
     events_per_delivery: int = 10
+    unfired_faults: str = "warn"
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> "MockConfig":
-        """Build from keyword options; an unknown option is a TypeError naming the valid ones."""
+        """Build from keyword options, each checked.
+
+        Only the options given are checked (every test builds a handle: the defaults are known
+        good).  An unknown option is a TypeError naming the valid ones; a value of the wrong
+        type a TypeError, and a value out of range a ValueError, each naming the option and
+        what it takes.
+        """
         names = _field_names(cls)  # kept per class: every handle checks its options
-        unknown = sorted(set(options) - names) if options else ()
+        if not options:
+            config = cls()
+            config._options = {}
+            return config
+        unknown = sorted(set(options) - names)
         if unknown:
             raise TypeError(
                 f"mock_appfabric: unknown option(s) {', '.join(unknown)}; "
                 f"valid options are {', '.join(sorted(names))}"
             )
-        config = cls(**options)
-        config._check()
+        checked = {name: _CHECKS[name](value) for name, value in options.items()}
+        config = cls(**checked)
         config._options = dict(options)
         return config
 
@@ -120,48 +151,12 @@ class MockConfig:
 
     @property
     def options(self) -> Dict[str, Any]:
-        """The keyword options this configuration was built from."""
+        """The keyword options this configuration was built from, as they were given."""
         return dict(self._options)
-
-    def _check(self) -> None:
-        if self.quotas:
-            from .backend.settings import DEFAULT_QUOTAS
-
-            unknown = sorted(set(self.quotas) - set(DEFAULT_QUOTAS))
-            if unknown:
-                raise TypeError(
-                    f"mock_appfabric: unknown quota(s) {', '.join(unknown)}; "
-                    f"quotas are {', '.join(sorted(DEFAULT_QUOTAS))}"
-                )
-            for name, value in self.quotas.items():
-                if value is not None and (not isinstance(value, int) or value < 0):
-                    raise ValueError(f"mock_appfabric: quota {name} must be a non-negative int or None")
-        if self.account_id is not None and not is_account_id(self.account_id):
-            raise ValueError("mock_appfabric: account_id must be 12 digits")
-        for key, account in self.accounts.items():
-            if not is_account_id(account):
-                raise ValueError(f"mock_appfabric: account for access key {key} must be 12 digits")
-        if self.max_recorded_calls is not None and (
-                not isinstance(self.max_recorded_calls, int) or self.max_recorded_calls < 0):
-            raise ValueError("mock_appfabric: max_recorded_calls must be a non-negative int or None")
-        if isinstance(self.user_access_task_reads, bool) or not isinstance(self.user_access_task_reads, int) \
-                or self.user_access_task_reads < 0:
-            raise ValueError("mock_appfabric: user_access_task_reads must be a non-negative int")
-        for name in ("user_access_task_seconds", "user_access_task_lifetime"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"mock_appfabric: {name} must be a non-negative number of seconds or None")
-        if not 1 <= self.default_page_size <= 100:
-            raise ValueError("mock_appfabric: default_page_size must be between 1 and 100")
-        if self.state_file is not None and not isinstance(self.state_file, (str, os.PathLike)):
-            raise TypeError("mock_appfabric: state_file must be a path")
-        if self.state_key is not None and (not isinstance(self.state_key, str) or not self.state_key):
-            raise ValueError("mock_appfabric: state_key must be a non-empty string")
-        if self.delivery_interval != 1800.0 or self.events_per_delivery != 10:
-            _check_delivery_options(self.delivery_interval, self.events_per_delivery)
 
     def apply(self, state: "MockState") -> None:
         """Configure a fresh state."""
+        state.config = self
         settings = state.settings
         if self.account_id:
             state.default_account_id = self.account_id
@@ -208,6 +203,8 @@ class MockConfig:
         plane = state.data_plane
         plane.interval = float(self.delivery_interval)
         plane.events_per_delivery = self.events_per_delivery
+        if self.max_recorded_deliveries != DEFAULT_RECORDED_DELIVERIES:
+            plane.keep_latest(self.max_recorded_deliveries)
         if self.state_file is not None:
             self._attach(state)  # last: a saved state replaces what the options set
 
@@ -227,8 +224,209 @@ class MockConfig:
                     AppFabricMockWarning, stacklevel=4)
 
 
-def _check_delivery_options(interval: Any, per_delivery: Any) -> None:
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not 1 <= interval <= 86400:
-        raise ValueError("mock_appfabric: delivery_interval must be a number of seconds from 1 to 86400")
-    if isinstance(per_delivery, bool) or not isinstance(per_delivery, int) or not 0 <= per_delivery <= 100_000:
-        raise ValueError("mock_appfabric: events_per_delivery must be an int from 0 to 100000")
+
+# -- the check of each option -------------------------------------------------------------------
+# Each takes the value given and returns the value to keep (``now`` is kept parsed); a wrong
+# type is a TypeError, a wrong value a ValueError, and both name the option and what it takes.
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_error(name: str, expected: str, value: Any) -> TypeError:
+    return TypeError(f"mock_appfabric: {name} must be {expected}, not {type(value).__name__} {_shown(value)}")
+
+
+def _value_error(name: str, expected: str, value: Any) -> ValueError:
+    return ValueError(f"mock_appfabric: {name} must be {expected}, not {_shown(value)}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _bool(name: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise _type_error(name, "a bool (True or False)", value)
+        return value
+
+    return check
+
+
+def _int_in(name: str, low: int, high: Optional[int], optional: bool = False) -> Callable[[Any], Any]:
+    what = f"an int from {low} to {high}" if high is not None else f"an int of at least {low}"
+    what += " or None" if optional else ""
+
+    def check(value: Any) -> Any:
+        if value is None and optional:
+            return None
+        if not _is_int(value):
+            raise _type_error(name, what, value)
+        if value < low or (high is not None and value > high):
+            raise _value_error(name, what, value)
+        return value
+
+    return check
+
+
+def _seconds(name: str, low: float, high: Optional[float], optional: bool) -> Callable[[Any], Any]:
+    what = (f"a number of seconds from {low:g} to {high:g}" if high is not None
+            else f"a number of seconds of at least {low:g}") + (" or None" if optional else "")
+
+    def check(value: Any) -> Any:
+        if value is None and optional:
+            return None
+        if not _is_number(value):
+            raise _type_error(name, what, value)
+        if not math.isfinite(value) or value < low or (high is not None and value > high):
+            raise _value_error(name, what, value)
+        return value
+
+    return check
+
+
+def _account_id(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _type_error("account_id", "a string of 12 digits or None", value)
+    if not is_account_id(value):
+        raise _value_error("account_id", "12 digits", value)
+    return value
+
+
+def _accounts(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        raise _type_error("accounts", "a mapping of access key id to account id (12 digits)", value)
+    for key, account in value.items():
+        if not isinstance(key, str) or not key:
+            raise _type_error("accounts", "keyed by access key ids (non-empty strings)", key)
+        if not isinstance(account, str):
+            raise _type_error(f"accounts[{key!r}]", "an account id, a string of 12 digits", account)
+        if not is_account_id(account):
+            raise _value_error(f"accounts[{key!r}] (the account for access key {key})", "12 digits", account)
+    return value
+
+
+def _quotas(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise _type_error("quotas", "a mapping of quota name to an int or None (or None: no quotas)", value)
+    from .backend.settings import DEFAULT_QUOTAS
+
+    unknown = sorted(str(name) for name in set(value) - set(DEFAULT_QUOTAS))
+    if unknown:
+        raise TypeError(
+            f"mock_appfabric: unknown quota(s) {', '.join(unknown)}; quotas are {', '.join(sorted(DEFAULT_QUOTAS))}"
+        )
+    for name, limit in value.items():
+        if limit is not None and not _is_int(limit):
+            raise _type_error(f"quota {name}", "a non-negative int or None", limit)
+        if limit is not None and limit < 0:
+            raise _value_error(f"quota {name}", "a non-negative int or None", limit)
+    return value
+
+
+#: The longest ``app`` name the model allows.
+_APP_NAME_MAX = 255
+
+
+def _app_name(name: Any, where: str) -> None:
+    if not isinstance(name, str):
+        raise _type_error(where, "app names (strings)", name)
+    if not 1 <= len(name) <= _APP_NAME_MAX:
+        raise _value_error(where, f"app names of 1 to {_APP_NAME_MAX} characters", name)
+
+
+def _extra_apps(value: Any) -> Any:
+    if isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"mock_appfabric: extra_apps must be a list of app names or a mapping of name to authType or "
+            f"display name, not one string (each letter would be a name): write extra_apps=[{value!r}]"
+        )
+    if isinstance(value, Mapping):
+        for name, display in value.items():
+            _app_name(name, "extra_apps")
+            if not isinstance(display, str) or not display:
+                raise _type_error(f"extra_apps[{name!r}]", '"oauth2", "apiKey" or a display name (a string)', display)
+        return value
+    if not isinstance(value, (list, tuple, set, frozenset)):
+        raise _type_error("extra_apps", "a list of app names or a mapping of name to authType or display name",
+                          value)
+    for name in value:
+        _app_name(name, "extra_apps")
+    return value
+
+
+def _seed(value: Any) -> Any:
+    if value is not None and not _is_int(value):
+        raise _type_error("seed", "an int or None", value)
+    return value
+
+
+def _now(value: Any) -> Any:
+    if value is None:
+        return None
+    from .timestamps import to_utc
+
+    return to_utc(value, "mock_appfabric: now")
+
+
+def _state_file(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)):
+        raise _type_error("state_file", "a path (str or os.PathLike) or None", value)
+    if not os.fspath(value):
+        raise _value_error("state_file", "a non-empty path", value)
+    return value
+
+
+def _state_key(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _type_error("state_key", "a non-empty string or None", value)
+    if not value:
+        raise _value_error("state_key", "a non-empty string or None", value)
+    return value
+
+
+def _unfired_faults(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise _type_error("unfired_faults", f"one of {', '.join(map(repr, UNFIRED_FAULTS))}", value)
+    if value not in UNFIRED_FAULTS:
+        raise _value_error("unfired_faults", f"one of {', '.join(map(repr, UNFIRED_FAULTS))}", value)
+    return value
+
+
+_CHECKS: Dict[str, Callable[[Any], Any]] = {
+    "account_id": _account_id,
+    "accounts": _accounts,
+    "quotas": _quotas,
+    "strict_apps": _bool("strict_apps"),
+    "extra_apps": _extra_apps,
+    "user_access_task_reads": _int_in("user_access_task_reads", 0, None),
+    "user_access_task_seconds": _seconds("user_access_task_seconds", 0, None, optional=True),
+    "user_access_task_lifetime": _seconds("user_access_task_lifetime", 0, None, optional=True),
+    "strict_regions": _bool("strict_regions"),
+    "seed": _seed,
+    "now": _now,
+    "default_page_size": _int_in("default_page_size", 1, 100),
+    "check_responses": _bool("check_responses"),
+    "max_recorded_calls": _int_in("max_recorded_calls", 0, None, optional=True),
+    "max_recorded_deliveries": _int_in("max_recorded_deliveries", 0, None, optional=True),
+    "state_file": _state_file,
+    "state_key": _state_key,
+    "delivery_interval": _seconds("delivery_interval", 1, 86400, optional=False),
+    "events_per_delivery": _int_in("events_per_delivery", 0, 100_000),
+    "unfired_faults": _unfired_faults,
+}

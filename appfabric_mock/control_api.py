@@ -20,6 +20,8 @@ POST       ``app-users``               ``{"app", "tenantId", "email", "userId"?,
                                        "lastName"?, "status"?}`` → ``{}``
 POST       ``user-access-tasks/        ``{"taskIds"?}`` → ``{"completed": n}`` (tasks still in
            complete``                  progress finish now)
+POST       ``user-access-tasks/fail``  ``{"taskIds"?, "errorCode"?, "errorMessage"?}`` →
+                                       ``{"failed": n}`` (tasks still in progress fail now)
 POST       ``accounts``                ``{"accessKeyId", "accountId"}`` → ``{}``
 GET        ``clock``                   → ``{"now", "frozen"}``
 POST       ``clock/freeze``            ``{"at"?}`` → ``{"now", "frozen"}``
@@ -43,7 +45,8 @@ POST       ``deliveries``              ``{"ingestionArn"?, "destinationArn"?, "c
                                        ``{"deliveries": [...]}`` made now: for the ingestion, or
                                        (without ``ingestionArn``) those that fell due
 POST       ``deliveries/events``       ``{"destinationArn"?}`` → ``{"events": [...]}`` read back
-POST       ``delivery-sink``           ``{"kind", "endpointUrl"?, "path"?}`` → ``{"sink"}``
+POST       ``delivery-sink``           ``{"kind", "endpointUrl"?, "path"?}`` → ``{"sink", "path"?}``;
+                                       ``"directory"`` only under the server's ``delivery_dir``
 =========  ==========================  =====================================================
 
 Adding an action takes one line: a function ``(controls, body) -> JSON value``
@@ -217,8 +220,24 @@ def _add_app_user(controls: "Controls", body: Dict[str, Any]) -> Any:
     return {}
 
 
+def _task_ids(body: Mapping[str, Any]) -> Optional[List[str]]:
+    task_ids = field(body, "taskIds", list, required=False)
+    if task_ids is not None and not all(isinstance(task_id, str) for task_id in task_ids):
+        raise ControlError("field 'taskIds' must be an array of strings")
+    return task_ids
+
+
 def _complete_tasks(controls: "Controls", body: Dict[str, Any]) -> Any:
-    return {"completed": controls.complete_user_access_tasks(field(body, "taskIds", list, required=False))}
+    return {"completed": controls.complete_user_access_tasks(_task_ids(body))}
+
+
+def _fail_tasks(controls: "Controls", body: Dict[str, Any]) -> Any:
+    for name in ("errorCode", "errorMessage"):
+        if body.get(name) == "":
+            raise ControlError(f"field '{name}' must not be empty")
+    failed = controls.fail_user_access_tasks(
+        _task_ids(body), **_optional(body, error_code="errorCode", error_message="errorMessage"))
+    return {"failed": failed}
 
 
 def _map_account(controls: "Controls", body: Dict[str, Any]) -> Any:
@@ -248,13 +267,14 @@ def _unfreeze(controls: "Controls", body: Dict[str, Any]) -> Any:
 
 register("GET", "actions", lambda controls, body: {"actions": _action_list()})
 register("POST", "reset", _reset)
-register("GET", "state", lambda controls, body: controls.snapshot())
-register("GET", "resources", lambda controls, body: {"resources": controls.resources()})
+register("GET", "state", lambda controls, body: controls.snapshot(json=True))
+register("GET", "resources", lambda controls, body: {"resources": controls.resources(json=True)})
 register("POST", "authorization-status", _set_authorization_status)
 register("POST", "fail-next-connect", _fail_next_connect)
 register("POST", "destination-failed", _set_destination_failed)
 register("POST", "app-users", _add_app_user)
 register("POST", "user-access-tasks/complete", _complete_tasks)
+register("POST", "user-access-tasks/fail", _fail_tasks)
 register("POST", "accounts", _map_account)
 register("GET", "clock", lambda controls, body: _clock(controls))
 register("POST", "clock/freeze", _freeze)
@@ -364,15 +384,48 @@ def _delivered_events(controls: "Controls", body: Dict[str, Any]) -> Any:
     return {"events": controls.delivered_events(field(body, "destinationArn", required=False))}
 
 
+def _delivery_directory(controls: "Controls", path: Optional[str]) -> str:
+    """Where a directory sink chosen over HTTP may write: ``path`` resolved under the server's
+    delivery directory (its root when ``path`` is absent or empty).
+
+    Any local process can send control requests: a path of its choosing would let it have the
+    server write files anywhere its user may.  Only the operator's ``--delivery-dir`` may be
+    written to; a path that leaves it (``..``, another absolute path, a symbolic link) is refused.
+    """
+    from pathlib import Path
+
+    root = getattr(controls, "delivery_dir", None)
+    if root is None:
+        raise ControlError("this server has no delivery directory, so the control API cannot choose the directory "
+                           "sink: start it with --delivery-dir PATH (ThreadedServer(delivery_dir=PATH)), and "
+                           "directory sinks are confined to PATH")
+    if not path:
+        return str(root)
+    if "\x00" in path:
+        raise ControlError("field 'path' must not contain a NUL character")
+    try:
+        target = (Path(root) / path).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop, a name too long
+        raise ControlError(f"cannot resolve the path {path!r}: {exc}") from None
+    if target != root and root not in target.parents:
+        raise ControlError(f"the path {path!r} leaves this server's delivery directory {str(root)!r}: give a path "
+                           f"inside it (relative paths are taken from it)")
+    return str(target)
+
+
 def _delivery_sink(controls: "Controls", body: Dict[str, Any]) -> Any:
     from .delivery.sinks import DeliveryRefused
 
+    kind = field(body, "kind")
+    path = field(body, "path", required=False)
+    if kind == "directory":
+        path = _delivery_directory(controls, path)
     try:
-        sink = controls.set_delivery_sink(field(body, "kind"), endpoint_url=field(body, "endpointUrl", required=False),
-                                          path=field(body, "path", required=False))
+        sink = controls.set_delivery_sink(kind, endpoint_url=field(body, "endpointUrl", required=False), path=path)
     except DeliveryRefused as refused:  # moto cannot be active in the server's process by a request
         raise ControlError(str(refused)) from None
-    return {"sink": sink.name}
+    root = getattr(sink, "root", None)
+    return {"sink": sink.name, "path": str(root)} if root is not None else {"sink": sink.name}
 
 
 register("GET", "deliveries", lambda controls, body: _deliveries_json(controls.deliveries))

@@ -322,7 +322,11 @@ class Controls:
 
         :param task_ids: the task ids (default: every task of every account and region).
         :raises TypeError: when ``task_ids`` is a single string rather than a list.
+        :raises ValueError: when ``error_code`` or ``error_message`` is not a non-empty string.
         """
+        for name, value in (("error_code", error_code), ("error_message", error_message)):
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string")
         return self._finish_tasks(task_ids, "FAILED", {"errorCode": error_code, "errorMessage": error_message})
 
     def _finish_tasks(self, task_ids: Optional[Iterable[str]], status: str, error: Optional[Dict[str, str]]) -> int:
@@ -340,20 +344,28 @@ class Controls:
         return finished
 
     # -- snapshots --------------------------------------------------------------------
-    def snapshot(self) -> Dict[str, Any]:
-        """The whole state as plain JSON-ready data: accounts, regions, resources, tags, tasks.
+    def snapshot(self, json: bool = False) -> Dict[str, Any]:
+        """The whole state as plain data: accounts, regions, resources, tags, tasks.
 
-        No credential is ever kept, and e-mail addresses and user names are left out.
+        Timestamps are ``datetime`` objects equal to those a client receives (UTC, whole
+        milliseconds), so they compare with what boto3 returns; with ``json=True`` they are
+        AWS's ISO-8601 strings and the whole snapshot is JSON-ready (the control API's form).
+        No credential is ever kept, and e-mail addresses and user names are left out.  Still
+        readable after the mock stops, as :attr:`calls` are.
         """
         from .snapshot import snapshot
 
-        return snapshot(self.state)
+        return snapshot(self._recorded_state(), json)
 
-    def resources(self) -> List[Dict[str, Any]]:  # convenience for asserts
-        """Every resource of every account and region, flat, in creation order."""
+    def resources(self, json: bool = False) -> List[Dict[str, Any]]:  # convenience for asserts
+        """Every resource of every account and region, flat, in creation order, each with a ``type``.
+
+        Timestamps as in :meth:`snapshot` (``json=True``: ISO-8601 strings).  Still readable
+        after the mock stops, as :attr:`calls` are.
+        """
         from .snapshot import flat_resources
 
-        return flat_resources(self.state)
+        return flat_resources(self._recorded_state(), json)
 
     # -- saving and loading -------------------------------------------------------------
     def save(self, path: "Optional[Union[str, os.PathLike[str]]]" = None) -> str:
@@ -419,7 +431,7 @@ class Controls:
     def inject_fault(
         self,
         operation: str,
-        error: str,
+        error: Union[str, type],
         *,
         times: Optional[int] = None,
         message: Optional[str] = None,
@@ -429,6 +441,10 @@ class Controls:
         members: Optional[Mapping[str, Any]] = None,
     ) -> "Fault":
         """Answer calls of ``operation`` (``"*"``: every operation) with the modelled error ``error``.
+
+        ``operation`` is spelt as in the API reference (``GetAppBundle``) or as boto3's method
+        (``get_app_bundle``); ``error`` is an error name (``"ThrottlingException"``) or boto3's
+        class of it (``client.exceptions.ThrottlingException``).
 
         * ``times``: answer only the next ``times`` matching calls (default: every one).
         * ``message``: the error message (default: a generic AWS-like one; for
@@ -449,11 +465,23 @@ class Controls:
         naming what is allowed.  Faults hit only requests that pass validation,
         and a faulted call never reaches the backend.  Returns the :class:`~appfabric_mock.faults.Fault`
         (``hits``, ``remaining``, ``cancel()``).
+
+        A fault that never fired is reported when the mock stops (unless the test cancelled
+        it): an :class:`~appfabric_mock.AppFabricMockWarning` pointing at this call, or an
+        AssertionError with the option ``unfired_faults="error"``.  With ``times=N`` it must
+        answer N calls; without ``times``, at least one; with ``probability``, at least one
+        call must reach its draw (losing every draw is not reported).  A ``when`` fault
+        fires only for the calls its predicate accepts.  Nothing is reported when the block
+        or test ends with an exception of its own.
         """
-        return self._fault_injector().add(
+        from .sites import user_site
+
+        fault = self._fault_injector().add(
             operation, error, times=times, message=message, retry_after=retry_after, when=when,
             probability=probability, members=members,
         )
+        fault.site = user_site()
+        return fault
 
     def clear_faults(self) -> None:
         """Stop injecting every fault."""
@@ -510,7 +538,8 @@ class Controls:
 
     # -- recorded calls -----------------------------------------------------------------
     def _recorded_state(self) -> "MockState":
-        # Recorded calls stay readable after the mock stops, for asserts after a `with` block.
+        # What a test reads after a `with` block (calls, resources, snapshots) stays readable
+        # after the mock stops: the state it last joined.
         last = getattr(self, "_last_state", None)
         try:
             return self.state
@@ -532,12 +561,14 @@ class Controls:
     def calls_to(self, operation: str) -> "List[Call]":
         """The recorded calls of one operation, oldest first.
 
+        :param operation: the operation's name, as in the API reference (``CreateAppBundle``)
+            or as boto3 spells its method (``create_app_bundle``).
         :raises ValueError: when ``operation`` is not an AppFabric operation name.
         """
-        from .protocol.compiled import check_operation
+        from .protocol.compiled import operation_name
 
-        check_operation(operation)
-        return [c for c in self.calls if c.operation == operation]
+        name = operation_name(operation)
+        return [c for c in self.calls if c.operation == name]
 
     @property
     def last_call(self) -> "Optional[Call]":
@@ -548,7 +579,9 @@ class Controls:
     def assert_called(self, operation: str, times: Optional[int] = None) -> "List[Call]":
         """Assert that ``operation`` was called (exactly ``times`` times if given); return those calls.
 
-        The AssertionError lists every call actually made, with its status.
+        ``operation`` is spelt as in the API reference (``CreateAppBundle``) or as boto3's
+        method (``create_app_bundle``).  The AssertionError lists every call actually made,
+        with its status.
 
         :raises AssertionError: when the operation was not called (the expected number of times).
         :raises ValueError: when ``operation`` is not an AppFabric operation name (a typo).
@@ -563,10 +596,39 @@ class Controls:
 
         assert_not_called(self.calls, operation)
 
+    def assert_called_with(self, operation: str, /, *, partial: bool = False, **params: Any) -> "Call":
+        """Assert that the last call of ``operation`` had these parameters; return that call.
+
+        As ``unittest.mock``'s method of that name: the most recent call is the one compared.
+        Parameters go by their model names, as boto3 takes them (``appBundleIdentifier=...``).
+        Without ``partial``, the call's parameters must be exactly these, so include those
+        botocore adds (``clientToken`` of a Create: match it with :data:`unittest.mock.ANY`);
+        with ``partial=True``, only the parameters given are compared.  Values compare with
+        ``==``, so ``unittest.mock.ANY`` (or any object with an ``__eq__``) matches freely.
+
+        Secrets are redacted in recorded calls (:data:`~appfabric_mock.recording.REDACTED`):
+        an API key or client secret can never be matched, and the AssertionError says so.
+
+        :raises AssertionError: when the operation was never called or its last call differs
+            (the message shows each difference and the calls made).
+        :raises ValueError: when ``operation`` is not an AppFabric operation name.
+        """
+        from .recording import assert_called_with
+
+        return assert_called_with(self.calls, operation, params, partial=partial, last=True)
+
+    def assert_any_call(self, operation: str, /, *, partial: bool = False, **params: Any) -> "Call":
+        """Assert that some call of ``operation`` had these parameters; return the first such call.
+
+        Takes the same arguments as :meth:`assert_called_with`, which compares the last call only.
+        """
+        from .recording import assert_called_with
+
+        return assert_called_with(self.calls, operation, params, partial=partial, last=False)
+
     def clear_calls(self) -> None:
         """Forget the recorded calls (resources stay)."""
         self._recorded_state().recorder.clear()
-
 
 def _arn_of(resource: Any, key: str) -> str:
     """An ARN given as a string, or the ARN of a resource dict as boto3 returns it."""

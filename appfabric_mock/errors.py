@@ -5,8 +5,11 @@ status, members (in model order), required members and the members the rest-json
 protocol sends as headers (``retryAfterSeconds`` as ``Retry-After``) all come from
 its shape, so a new error shape or member in a newer botocore needs no change here.
 They are built lazily because reading the model is not free and ``import
-appfabric_mock`` must stay cheap; ``from appfabric_mock import ConflictException``
+appfabric_mock`` must stay cheap; ``from appfabric_mock.errors import ConflictException``
 builds them.
+
+These classes are the mock's internals: a client never raises them (it raises botocore's
+``ClientError``), which is why the package's top level does not export them.
 
 A few errors are not shapes of the model but are what the service answers in
 situations the model does not describe; they are the short explicit list at the
@@ -48,8 +51,8 @@ class AppFabricError(Exception):
     These are raised inside the mock and turned into HTTP responses: the code under
     test sees a ``botocore.exceptions.ClientError`` whose ``response["Error"]["Code"]``
     is ``code`` (and boto3's modelled exception classes, such as
-    ``client.exceptions.ConflictException``, match it).  Test code rarely needs these
-    classes, except to name codes (``ConflictException.code``).
+    ``client.exceptions.ConflictException``, match it).  Test code does not need these
+    classes: it catches botocore's, and names codes as strings (``inject_fault``).
     """
 
     code: str = "AppFabricError"

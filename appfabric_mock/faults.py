@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import threading
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from .errors import AppFabricError, error_class
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from .hooks import CallContext
 
-__all__ = ["ALL_OPERATIONS", "Fault", "FaultInjector", "Predicate"]
+__all__ = ["ALL_OPERATIONS", "Fault", "FaultInjector", "Predicate", "report_unfired", "unfired"]
 
 #: The ``operation`` that matches every AppFabric operation.
 ALL_OPERATIONS = "*"
@@ -51,13 +51,18 @@ class Fault:
 
     Attributes: ``operation`` (an operation name, or ``"*"``), ``code`` (the error code),
     ``message``, ``members`` (the error members given explicitly), ``when``,
-    ``probability``, ``hits`` (how many calls it answered so far) and ``remaining``
-    (how many more it will answer; None: no limit).  A fault whose ``remaining`` reaches
-    0 is removed.  :meth:`cancel` removes it at once.
+    ``probability``, ``hits`` (how many calls it answered so far), ``remaining``
+    (how many more it will answer; None: no limit) and ``times`` (as injected).  A fault
+    whose ``remaining`` reaches 0 is removed.  :meth:`cancel` removes it at once.
+
+    A fault still active when the mock stops and that never did its job is reported (see
+    :func:`unfired`): with ``times=N``, one that answered fewer than N calls; without it, one
+    that answered none; with ``probability``, one that no call of its operation (and its
+    ``when``) ever reached, since losing every draw is its job.
     """
 
     __slots__ = ("operation", "code", "message", "members", "when", "probability", "remaining", "hits",
-                 "_injector")
+                 "times", "seen", "drawn", "site", "_injector")
 
     def __init__(
         self,
@@ -78,7 +83,13 @@ class Fault:
         self.when = when
         self.probability = probability
         self.remaining = times
+        self.times = times
         self.hits = 0
+        #: Calls of its operation that reached it; of those, the ones its ``when`` accepted.
+        self.seen = 0
+        self.drawn = 0
+        #: (file, line) where the test injected it, for the report of faults that never fired.
+        self.site: Optional[Tuple[str, int]] = None
 
     def cancel(self) -> None:
         """Stop injecting this fault."""
@@ -105,7 +116,7 @@ class FaultInjector:
     def add(
         self,
         operation: str,
-        code: str,
+        code: Any,
         *,
         times: Optional[int] = None,
         message: Optional[str] = None,
@@ -115,8 +126,9 @@ class FaultInjector:
         members: Optional[Mapping[str, Any]] = None,
     ) -> Fault:
         """Check a fault against the model and start injecting it."""
+        code = _code(code)
         shape = _check_code(code)
-        _check_operation(operation)
+        operation = _operation(operation)
         _check_modelled_for(operation, code)
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
             raise ValueError("inject_fault: times must be a positive int, or None for every call")
@@ -171,11 +183,13 @@ class FaultInjector:
             for fault in self._faults:
                 if fault.operation != ALL_OPERATIONS and fault.operation != operation:
                     continue
+                fault.seen += 1
                 if fault.when is not None:
                     if params is None:
                         params = MappingProxyType(context.params)  # the predicate must not change the call
                     if not fault.when(params):
                         continue
+                fault.drawn += 1
                 # Drawn only for matching calls: the same calls give the same faults.
                 if fault.probability is not None and self._random.random() >= fault.probability:
                     continue
@@ -194,6 +208,16 @@ class FaultInjector:
 # -- checks against the model ---------------------------------------------------------
 
 
+def _code(error: Any) -> str:
+    """An error code, given by name or as an exception class named after it (``client.exceptions.X``)."""
+    if isinstance(error, type) and issubclass(error, BaseException):
+        return error.__name__
+    if not isinstance(error, str):
+        raise TypeError(f"inject_fault: the error is an error name such as 'ThrottlingException', not "
+                        f"{type(error).__name__}")
+    return error
+
+
 def _check_code(code: str) -> "StructureShape":
     from .protocol.compiled import protocol
 
@@ -207,15 +231,16 @@ def _check_code(code: str) -> "StructureShape":
     return shape
 
 
-def _check_operation(operation: str) -> None:
+def _operation(operation: str) -> str:
+    """The model's name of ``operation`` (boto3's method name is accepted too), or ``"*"``."""
     if operation == ALL_OPERATIONS:
-        return
-    from .protocol.compiled import check_operation
+        return operation
+    from .protocol.compiled import operation_name
 
     try:
-        check_operation(operation)
-    except ValueError as exc:
-        raise ValueError(f"inject_fault: {exc} (or '*' for every operation)") from None
+        return operation_name(operation)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"inject_fault: {exc} (or '*' for every operation)") from None
 
 
 def modelled_errors(operation: str) -> "List[str]":
@@ -307,3 +332,90 @@ def build_error(code: str, message: str, members: Mapping[str, Any], context: "C
     assert error_type is not None  # add() accepts only codes of the model
     error: AppFabricError = error_type(message, **values)
     return error
+
+
+# -- faults that never fired ----------------------------------------------------------
+
+
+def unfired(faults: List[Fault]) -> List[str]:
+    """One line for each fault that did not do its job, for the report at the end of a mock.
+
+    * ``times=N``: it answered fewer than N calls;
+    * no ``times``: it answered no call;
+    * ``probability``: no call reached its draw (a call of its operation that its ``when``,
+      if any, accepted); losing every draw is what a probability allows, and is not reported.
+
+    A ``when`` fault counts as fired only for the calls its predicate accepted.  Faults the test
+    removed (``cancel()``, ``clear_faults()``) and those used up are no longer listed, so never
+    reported.
+    """
+    lines = []
+    for fault in faults:
+        if fault.probability is not None:
+            if fault.drawn:
+                continue
+        elif fault.times is not None:
+            if fault.hits >= fault.times:
+                continue
+        elif fault.hits:
+            continue
+        lines.append(f"{_describe(fault)}: {_why(fault)}")
+    return lines
+
+
+def _describe(fault: Fault, site: bool = True) -> str:
+    extra = "".join(f", {name}={value!r}" for name, value in (("times", fault.times),
+                                                              ("probability", fault.probability))
+                    if value is not None)
+    extra += ", when=..." if fault.when is not None else ""
+    where = f" (injected at {fault.site[0]}:{fault.site[1]})" if fault.site and site else ""
+    return f"inject_fault({fault.operation!r}, {fault.code!r}{extra}){where}"
+
+
+def _why(fault: Fault) -> str:
+    calls = "no call" if fault.operation == ALL_OPERATIONS else f"no {fault.operation} call"
+    if not fault.seen:
+        return f"never fired: {calls} reached it"
+    if fault.when is not None and not fault.drawn:
+        return f"never fired: its `when` rejected {_calls(fault.seen, fault.operation)} it saw"
+    if fault.times is not None and fault.hits:
+        return f"fired {fault.hits} of {fault.times} times"
+    return "never fired"
+
+
+def _calls(count: int, operation: str) -> str:
+    noun = "call" if count == 1 else "calls"
+    return f"the {noun} of {operation}" if count == 1 else f"all {count} {noun} of {operation}"
+
+
+def report_unfired(faults: "Optional[FaultInjector]", mode: str) -> None:
+    """Warn about (``"warn"``) or fail on (``"error"``: AssertionError) the faults that never fired.
+
+    Each warning points at the line that injected its fault.
+    """
+    __tracebackhide__ = True  # pytest shows the test's teardown, not this function
+    if faults is None or mode == "ignore":
+        return
+    pending = [fault for fault in faults.faults if unfired([fault])]
+    if not pending:
+        return
+    how = "unfired_faults='ignore' silences this, unfired_faults='error' makes it an error"
+    if mode == "error":
+        lines = "\n".join(f"  {line}" for line in unfired(pending))
+        raise AssertionError(
+            f"appfabric-mock: {len(pending)} injected fault(s) did not fire as injected:\n{lines}\n"
+            f"(a test whose fault never fires does not test the error path it means to; cancel a fault the "
+            f"test no longer needs with fault.cancel() or m.clear_faults())"
+        )
+    import warnings
+
+    from .mock import AppFabricMockWarning
+
+    for fault in pending:
+        message = (f"appfabric-mock: {_describe(fault, site=False)}: {_why(fault)}; a test whose fault never "
+                   f"fires does not test the error path it means to ({how}; fault.cancel() withdraws a fault "
+                   f"the test no longer needs)")
+        if fault.site is not None:
+            warnings.warn_explicit(message, AppFabricMockWarning, fault.site[0], fault.site[1])
+        else:
+            warnings.warn(message, AppFabricMockWarning, stacklevel=3)

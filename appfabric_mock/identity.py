@@ -14,19 +14,28 @@ ACCOUNT_HEADER = "x-appfabric-mock-account-id"
 #: The regions where AppFabric exists.
 SERVICE_REGIONS = frozenset({"us-east-1", "eu-west-1", "ap-northeast-1"})
 
+#: The longest region name the mock accepts.  A region is a label of its endpoint's host name
+#: (``appfabric.<region>.amazonaws.com``), and a DNS label holds at most 63 characters
+#: (RFC 1035); botocore refuses longer region names for the same reason
+#: (``botocore.utils.validate_region_name``).  AWS's own names have at most about 15.
+MAX_REGION_LENGTH = 63
+
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/")
-_HOST = re.compile(r"appfabric(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com|api\.aws)")
+_HOST = re.compile(rf"appfabric(?:-fips)?\.([a-z0-9-]{{1,{MAX_REGION_LENGTH}}})\.(?:amazonaws\.com|api\.aws)")
 # What the region part of an ARN may hold: a scope with anything else (``:``,
-# spaces, capitals) would give ARNs nobody can use again.
-_REGION_NAME = re.compile(r"[a-z0-9-]+")
+# spaces, capitals) would give ARNs nobody can use again; a longer one names no
+# endpoint, and each region that is written to keeps a backend under its name.
+_REGION_NAME = re.compile(rf"[a-z0-9-]{{1,{MAX_REGION_LENGTH}}}")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def caller(headers: Mapping[str, str], host: Optional[str]) -> Tuple[Optional[str], str]:
     """(access key id or None, region) from the SigV4 scope, else the host name.
 
-    A scope whose region is not a region name does not count; the host (or the
-    default region) decides then, as the endpoint it reached would.
+    A scope whose region is not a region name (lower-case letters, digits and ``-``, at
+    most :data:`MAX_REGION_LENGTH` characters) does not count; the host (or the default
+    region) decides then, as the endpoint it reached would.  (The mock checks no
+    signature: AWS would refuse such a scope as a signature error, which is not modelled.)
     """
     access_key: Optional[str] = None
     auth = headers.get("authorization")

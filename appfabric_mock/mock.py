@@ -11,7 +11,6 @@ are applied and removed by one :class:`~appfabric_mock.patching.PatchSet`.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, Type, TypeVar, overload
@@ -104,12 +103,28 @@ class AppFabricMock(Controls):
     """
 
     def __init__(self, **options: Any) -> None:
-        self.config: MockConfig = _config_class().from_options(options)
+        #: The options given to this handle (what it applies when it is the outermost activation).
+        self._config: MockConfig = _config_class().from_options(options)
         self._starts = 0
         #: The serial numbers of this handle's starts not yet stopped, oldest first.
         self._serials: List[int] = []
         #: The state this handle last joined: its recorded calls stay readable after stop.
         self._last_state: Optional[MockState] = None
+        #: (file, line) of the user's code this handle stands for (a decorated function, a
+        #: test), set by the decorator and the pytest plugin: where warnings point.
+        self._site: Optional[Tuple[str, int]] = None
+
+    @property
+    def config(self) -> "MockConfig":
+        """The configuration in effect: that of the mock this handle runs in (or last ran in).
+
+        A handle that joined a running mock reports that mock's configuration, not the options
+        it was given (which do not apply); before its first start, a handle reports its own.
+        """
+        state = self._last_state
+        if state is not None and state.config is not None:
+            return state.config
+        return self._config
 
     # -- activation -------------------------------------------------------------
     def start(self) -> "AppFabricMock":
@@ -125,7 +140,7 @@ class AppFabricMock(Controls):
         with _lock:
             if _depth == 0:
                 state = MockState()
-                self.config.apply(state)
+                self._config.apply(state)
                 env = EnvironmentPatch()
                 env.apply()
                 # The state first: a seam patched a moment before must find it.
@@ -137,8 +152,8 @@ class AppFabricMock(Controls):
                     env.restore()
                     _state, _env, _outermost = None, None, None
                     raise
-            elif _outermost is not None and self is not _outermost:
-                _warn_if_options_ignored(self, _outermost)
+            elif _state is not None and self is not _outermost:
+                _warn_if_options_ignored(self, _state)
             _depth += 1
             self._starts += 1
             self._last_state = _state
@@ -150,11 +165,22 @@ class AppFabricMock(Controls):
     def stop(self) -> None:
         """Deactivate; the outermost stop removes every patch and restores the environment.
 
-        Recorded calls (:attr:`calls`) stay readable afterwards.
+        Recorded calls (:attr:`calls`), :meth:`resources` and :meth:`snapshot` stay readable
+        afterwards.  The outermost stop also reports the injected faults that never fired
+        (see :meth:`inject_fault` and the ``unfired_faults`` option).
 
         :raises RuntimeError: when this handle has no ``start()`` left to match.
+        :raises AssertionError: with ``unfired_faults="error"``, when an injected fault never
+            fired (the mock is stopped all the same).
         """
+        __tracebackhide__ = True  # an unfired-fault error is the test's, not this method's
+        self._stop(report=True)
+
+    def _stop(self, report: bool) -> None:
+        """:meth:`stop`; ``report``: whether faults that never fired are reported (not after a failure)."""
+        __tracebackhide__ = True
         global _depth, _state, _env, _outermost
+        state = None
         with _lock:
             if self._starts == 0:
                 raise RuntimeError(
@@ -174,6 +200,10 @@ class AppFabricMock(Controls):
                 _state, _env, _outermost = None, None, None
                 if state is not None and state.state_file is not None:
                     state.state_file.save()  # what test controls changed since the last call
+        if report and state is not None and state.faults is not None and state.config is not None:
+            from .faults import report_unfired
+
+            report_unfired(state.faults, state.config.unfired_faults)
 
     @property
     def active(self) -> bool:
@@ -188,25 +218,32 @@ class AppFabricMock(Controls):
         """
         state = _state
         if state is None or self._starts == 0:
+            if self._last_state is not None:
+                raise RuntimeError(
+                    "mock_appfabric is not active (it has stopped): its calls, resources() and snapshot() stay "
+                    "readable, the other "
+                    "controls need an active mock (use them inside the `with` block or the decorated test)"
+                )
             raise RuntimeError("mock_appfabric is not active: start it first")
         return state
 
     def __enter__(self) -> "AppFabricMock":
         return self.start()
 
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        # A block that fails has told the test what went wrong: faults it left unfired are noise.
+        self._stop(report=exc_type is None)
 
     async def __aenter__(self) -> "AppFabricMock":
         return self.start()
 
-    async def __aexit__(self, *exc: Any) -> None:
-        self.stop()
+    async def __aexit__(self, exc_type: Any, *exc: Any) -> None:
+        self._stop(report=exc_type is None)
 
     # -- decoration -------------------------------------------------------------
     def __call__(self, target: F) -> F:
         """Decorate a function, coroutine function, generator function or class (see :func:`mock_appfabric`)."""
-        options = self.config.options
+        options = self._config.options
         if isinstance(target, type):
             return _decorate_class(target, options)  # type: ignore[return-value]
         if isinstance(target, (staticmethod, classmethod)):
@@ -215,6 +252,8 @@ class AppFabricMock(Controls):
 
     def __repr__(self) -> str:
         return f"<AppFabricMock {'active' if self.active else 'inactive'} {self.config!r}>"
+
+
 
 
 # What a decorated callable is, by what calling it returns.
@@ -247,8 +286,30 @@ def _kind(func: Any) -> str:
     return _PLAIN
 
 
+#: The attribute of a decorated function holding the options of the mock it runs in: the pytest
+#: plugin gives them to the test's fixtures, and a decorated class's set-up to the test's mock.
+OPTIONS_ATTR = "_appfabric_mock_options"
+
+
 def _decorate_function(func: F, options: Dict[str, Any]) -> F:
-    return _wrap(func, lambda args: AppFabricMock(**options))  # type: ignore[no-any-return]
+    from .sites import definition_site
+
+    site = definition_site(func)
+
+    def activation(args: Tuple[Any, ...]) -> AppFabricMock:
+        handle = AppFabricMock(**options)
+        handle._site = site
+        return handle
+
+    wrapper = _wrap(func, activation)
+    setattr(wrapper, OPTIONS_ATTR, dict(options))
+    return wrapper  # type: ignore[no-any-return]
+
+
+def decorated_options(func: Any) -> Dict[str, Any]:
+    """The options of the mock a decorated function (or test method) runs in; ``{}`` if it is not decorated."""
+    found = getattr(func, OPTIONS_ATTR, None)
+    return dict(found) if isinstance(found, dict) else {}
 
 
 def _wrap(func: Any, activation: Callable[[Tuple[Any, ...]], Any]) -> Any:
@@ -328,7 +389,8 @@ def _decorate_class(cls: type, options: Dict[str, Any]) -> type:
 
         @functools.wraps(original_setup)
         def setUp(self: Any) -> None:
-            handle = AppFabricMock(**options).start()
+            test = getattr(self, getattr(self, "_testMethodName", ""), None)
+            handle = AppFabricMock(**(decorated_options(test) or options)).start()
             self.addCleanup(handle.stop)
             setattr(self, _HANDLE_ATTR, handle)
             original_setup(self)
@@ -342,7 +404,8 @@ def _decorate_class(cls: type, options: Dict[str, Any]) -> type:
     inherited_teardown = getattr(cls, "teardown_method", None)
 
     def setup_method(self: Any, method: Any = None) -> None:
-        handle = AppFabricMock(**options).start()
+        # The test's own options (a decorator on the method) join the class's.
+        handle = AppFabricMock(**(decorated_options(method) or options)).start()
         setattr(self, _HANDLE_ATTR, handle)
         try:
             parent = original_setup_method or inherited_setup
@@ -370,7 +433,10 @@ def _decorate_class(cls: type, options: Dict[str, Any]) -> type:
             # No instance to hold a set-up's handle: they activate (or join) a mock themselves.
             setattr(cls, name, type(member)(_decorate_function(member.__func__, options)))
         elif callable(member):
-            setattr(cls, name, _ensure_active(member, options))
+            own = {**options, **decorated_options(member)}
+            wrapper = _ensure_active(member, own)
+            setattr(wrapper, OPTIONS_ATTR, own)
+            setattr(cls, name, wrapper)
     return cls
 
 
@@ -387,31 +453,32 @@ def _call_optional_arg(func: Any, self: Any, method: Any) -> None:
         func(self)
 
 
-def _warn_if_options_ignored(inner: "AppFabricMock", outer: "AppFabricMock") -> None:
+def _warn_if_options_ignored(inner: "AppFabricMock", state: "MockState") -> None:
     # Joining the running mock is by design (fixtures, class and method decorators
     # nest); dropping options the test asked for without a word is not.
-    options = inner.config.options
-    if options and options != outer.config.options:
-        import warnings
+    given = inner._config
+    options = given.options
+    running = state.config
+    if not options or running is None:
+        return
+    ignored = {name: value for name, value in options.items() if getattr(given, name) != getattr(running, name)}
+    if not ignored:
+        return
+    import warnings
 
-        warnings.warn(
-            f"mock_appfabric({', '.join(f'{k}={v!r}' for k, v in sorted(options.items()))}) joined a mock "
-            f"that is already active and shares its state: these options are ignored. Give them to the "
-            f"outermost activation (the fixture's marker, the class decorator, the first `with`).",
-            AppFabricMockWarning,
-            stacklevel=_user_stacklevel(),
-        )
+    message = (
+        f"mock_appfabric({', '.join(f'{k}={v!r}' for k, v in sorted(ignored.items()))}) joined a mock that is "
+        f"already active and shares its state: these options are ignored (the running mock has "
+        f"{', '.join(f'{k}={getattr(running, k)!r}' for k in sorted(ignored))}). Give them to the outermost "
+        f"activation (the test's marker or decorator under the pytest fixtures, the class decorator, the first "
+        f"`with`)."
+    )
+    if inner._site is not None:
+        warnings.warn_explicit(message, AppFabricMockWarning, inner._site[0], inner._site[1])
+    else:
+        from .sites import user_stacklevel
 
-
-def _user_stacklevel() -> int:
-    """The ``stacklevel`` of the first frame outside this package: where the user wrote the activation."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return level
+        warnings.warn(message, AppFabricMockWarning, stacklevel=user_stacklevel())
 
 
 def _stop_handle(instance: Any) -> None:

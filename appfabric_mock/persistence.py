@@ -14,7 +14,7 @@ What is saved: every resource of every account and region, user access
 tasks, idempotency tokens (with their expiry), the counters that order
 listings, the clock when frozen, the id generator's position when seeded,
 registered app users, the account map, access rules, the configuration
-(quotas, apps, strictness, page size, the call log's bound) and the data plane
+(quotas, apps, strictness, page size, the bounds of the call log and of deliveries) and the data plane
 (audit-log deliveries made, the delivery schedule, the in-memory sink's
 objects and records).  Not saved: the delivery sink chosen (a process's),
 recorded calls (a log), injected faults (their predicates may be Python

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Deque, Dict, Iterable, List, NamedTuple, 
 
 from .config import DEFAULT_RECORDED_CALLS
 from .protocol import sensitive
-from .protocol.compiled import check_operation
+from .protocol.compiled import operation_name
 from .protocol.redaction import error_redactor, operation_redactors
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ def describe_calls(calls: Iterable[Call]) -> str:
 
 def assert_called(calls: Calls, operation: str, times: Optional[int] = None) -> List[Call]:
     """Raise AssertionError unless ``operation`` was called (exactly ``times`` times, if given)."""
-    check_operation(operation)
+    operation = operation_name(operation)
     matching = [c for c in calls if c.operation == operation]
     count = len(matching)
     if (times is None and count == 0) or (times is not None and count != times):
@@ -216,10 +216,79 @@ def assert_called(calls: Calls, operation: str, times: Optional[int] = None) -> 
 
 def assert_not_called(calls: Calls, operation: str) -> None:
     """Raise AssertionError if ``operation`` was called."""
-    check_operation(operation)
+    operation = operation_name(operation)
     count = sum(1 for c in calls if c.operation == operation)
     if count:
         raise AssertionError(
             f"expected {operation} not to be called, it was called {_times(count)}.\n"
             f"Calls made ({len(calls)}):\n{describe_calls(calls)}"
         )
+
+
+def assert_called_with(calls: Calls, operation: str, expected: Dict[str, Any], *, partial: bool,
+                       last: bool) -> Call:
+    """The last call of ``operation`` (``last``), or its first call, that has the ``expected`` parameters.
+
+    ``partial``: compare only the parameters in ``expected``.  AssertionError otherwise, showing
+    the differences from the last call, and saying so when a difference is a redacted secret.
+    """
+    operation = operation_name(operation)
+    matching = [c for c in calls if c.operation == operation]
+    shown = ", ".join(f"{name}={_short(value)}" for name, value in expected.items()) or "no parameters"
+    wanted = f"{operation}({shown}{', ...' if partial else ''})"
+    if not matching:
+        raise AssertionError(
+            f"expected {'a' if not last else 'the last'} call {wanted}; {operation} was never called.\n"
+            f"Calls made ({len(calls)}):\n{describe_calls(calls)}"
+        )
+    candidates = matching[-1:] if last else matching
+    for call in candidates:
+        if not _differences(call.params, expected, partial):
+            return call
+    compared = matching[-1]
+    lines = _differences(compared.params, expected, partial)
+    count = len(matching)
+    which = "its last call" if last else f"none of its {count} call{'s' if count > 1 else ''} does; the last one"
+    notes = _redaction_notes(compared.params, expected)
+    if any(line.endswith(", not expected") for line in lines):
+        notes.insert(0, "(partial=True compares only the parameters given; unittest.mock.ANY matches any value)")
+    raise AssertionError(
+        f"expected {'the last' if last else 'a'} call {wanted}; {which} differs:\n"
+        + "\n".join(f"  {line}" for line in lines)
+        + ("".join(f"\n{note}" for note in notes))
+        + f"\nCalls of {operation} ({len(matching)}):\n"
+        + "\n".join(f"  {index}. {_short(call.params, 200)}" for index, call in enumerate(matching, 1))
+    )
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _differences(actual: Dict[str, Any], expected: Dict[str, Any], partial: bool) -> List[str]:
+    lines = []
+    for name, value in expected.items():
+        if name not in actual:
+            lines.append(f"{name}: expected {_short(value)}, not sent")
+        elif value != actual[name]:
+            lines.append(f"{name}: expected {_short(value)}, sent {_short(actual[name])}")
+    if not partial:
+        lines.extend(f"{name}: sent {_short(actual[name])}, not expected" for name in actual if name not in expected)
+    return lines
+
+
+def _redaction_notes(actual: Any, expected: Any, path: str = "") -> List[str]:
+    """Where ``expected`` holds a value that the record can only show as REDACTED."""
+    if isinstance(actual, str) and actual == REDACTED:
+        if isinstance(expected, str) and expected != REDACTED:
+            return [f"{path} is a secret: recorded calls hold it only as {REDACTED!r}, so no value can match it "
+                    f"(compare it with unittest.mock.ANY or appfabric_mock.recording.REDACTED)"]
+        return []
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        return [note for key in expected if key in actual
+                for note in _redaction_notes(actual[key], expected[key], f"{path}.{key}" if path else key)]
+    if isinstance(actual, list) and isinstance(expected, list):
+        return [note for index, (a, e) in enumerate(zip(actual, expected))
+                for note in _redaction_notes(a, e, f"{path}[{index}]")]
+    return []

@@ -31,12 +31,14 @@ never a header or a body.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import sys
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, TextIO, Union
 from urllib.parse import quote, urlsplit
 
 from . import control_api, status_page
@@ -50,7 +52,7 @@ from .state import MockState
 if TYPE_CHECKING:
     from .wsgi_server import HTTPServer, ServerLimits
 
-__all__ = ["AppFabricApp", "ServerControls", "ThreadedServer", "serve", "MAX_BODY_BYTES"]
+__all__ = ["AppFabricApp", "ServerControls", "ThreadedServer", "delivery_directory", "serve", "MAX_BODY_BYTES"]
 
 logger = logging.getLogger("appfabric_mock")
 
@@ -239,10 +241,17 @@ class AppFabricApp:
 
 
 class ServerControls(Controls):
-    """The test controls of a server's state (the same methods as the ``mock_appfabric`` handle)."""
+    """The test controls of a server's state (the same methods as the ``mock_appfabric`` handle).
 
-    def __init__(self, state: MockState) -> None:
+    :param delivery_dir: the only directory under which the control API may choose the
+        ``"directory"`` delivery sink (see :func:`delivery_directory`); None: it may not.
+        The Python method :meth:`set_delivery_sink` is not restricted.
+    """
+
+    def __init__(self, state: MockState, delivery_dir: Optional[Union[str, "os.PathLike[str]"]] = None) -> None:
         self._state = state
+        #: The resolved delivery directory, or None.
+        self.delivery_dir: Optional[Path] = delivery_directory(delivery_dir) if delivery_dir is not None else None
 
     @property
     def state(self) -> MockState:
@@ -251,6 +260,21 @@ class ServerControls(Controls):
 
     def __repr__(self) -> str:
         return f"<ServerControls of {self._state!r}>"
+
+
+def delivery_directory(path: Union[str, "os.PathLike[str]"]) -> Path:
+    """``path`` resolved, as the root of the directory sinks a server's control API may choose.
+
+    It need not exist yet (deliveries create it).
+
+    :raises ValueError: when ``path`` is empty, or exists and is not a directory.
+    """
+    if not os.fspath(path):
+        raise ValueError("the delivery directory must not be empty")
+    root = Path(path).resolve()
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"the delivery directory {os.fspath(path)} is not a directory")
+    return root
 
 
 class ThreadedServer:
@@ -274,6 +298,9 @@ class ThreadedServer:
     :param allowed_hosts: more host names clients may use in ``Host`` (``"*"``: any); the
         loopback names and ``host`` always are (see :mod:`appfabric_mock.server_policy`).
     :param token: the control API's token (default: ``APPFABRIC_MOCK_TOKEN``, else none).
+    :param delivery_dir: a directory under which the control action ``delivery-sink`` may
+        choose the ``"directory"`` sink (default: none, and it may not: any local process
+        can send control requests).
     :param limits: a :class:`~appfabric_mock.wsgi_server.ServerLimits` (body and header
         sizes, connections, threads, timeouts); the defaults suit tests and CI.
     :param options: the options of :class:`~appfabric_mock.config.MockConfig`.
@@ -287,7 +314,8 @@ class ThreadedServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, state: Optional[MockState] = None,
                  quiet: bool = True, log: Optional[TextIO] = None, allowed_hosts: Optional[Iterable[str]] = None,
-                 token: Optional[str] = None, limits: Optional["ServerLimits"] = None, **options: Any) -> None:
+                 token: Optional[str] = None, limits: Optional["ServerLimits"] = None,
+                 delivery_dir: Optional[Union[str, "os.PathLike[str]"]] = None, **options: Any) -> None:
         if state is not None and options:
             raise TypeError("ThreadedServer: pass either a state or mock options, not both")
         if isinstance(allowed_hosts, str):
@@ -302,7 +330,7 @@ class ThreadedServer:
         self.host = host
         self.requested_port = port
         self.state: MockState = state
-        self.mock: ServerControls = ServerControls(state)
+        self.mock: ServerControls = ServerControls(state, delivery_dir)
         self.policy = policy
         self.limits = limits
         self.quiet = quiet
@@ -411,6 +439,9 @@ def exposure_warning(host: str, policy: RequestPolicy) -> str:
 
 #: The command-line server runs for hours: its call log keeps the latest calls only.
 SERVER_RECORDED_CALLS = 10_000
+#: ... and it keeps the latest audit-log deliveries only, with what its in-memory sink holds of
+#: them (about 11 KB each at the default 10 events: some 11 MB).
+SERVER_RECORDED_DELIVERIES = 1_000
 
 
 def _ignore_signal(signum: int, frame: Any) -> None:
@@ -418,19 +449,22 @@ def _ignore_signal(signum: int, frame: Any) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False,
-          allowed_hosts: Optional[List[str]] = None, token: Optional[str] = None, **options: Any) -> int:
+          allowed_hosts: Optional[List[str]] = None, token: Optional[str] = None,
+          delivery_dir: Optional[str] = None, **options: Any) -> int:
     """``appfabric-mock server``: serve until Ctrl-C or SIGTERM; returns the exit code.
 
     Prints ``appfabric-mock serving on http://HOST:PORT`` once requests are accepted, and
     an access log line per request on standard error unless ``quiet``.  The mock keeps
-    the latest 10,000 recorded calls.  On return, SIGINT and SIGTERM are left ignored
-    (the stop is done; a late signal must not turn a clean exit into a traceback).
+    the latest 10,000 recorded calls and the latest 1,000 audit-log deliveries.  On return,
+    SIGINT and SIGTERM are left ignored (the stop is done; a late signal must not turn a
+    clean exit into a traceback).
 
     :param host: the address to listen on.
     :param port: the port (default 5050; 0 picks a free one).
     :param quiet: no access log.
     :param allowed_hosts: more host names clients may use (see :class:`ThreadedServer`).
     :param token: the control API's token.
+    :param delivery_dir: where the control API may have audit logs delivered as files.
     :param options: options of :func:`~appfabric_mock.mock_appfabric` (``quotas``, ``seed``,
         ``state_file``, ...), as ``--option NAME=VALUE`` gives them on the command line.
     :returns: 0 after a clean stop, 1 when the server cannot start (the address is taken,
@@ -440,9 +474,10 @@ def serve(host: str = "127.0.0.1", port: int = 5050, quiet: bool = False,
     from .protocol.compiled import protocol
 
     options.setdefault("max_recorded_calls", SERVER_RECORDED_CALLS)
+    options.setdefault("max_recorded_deliveries", SERVER_RECORDED_DELIVERIES)
     try:
         server = ThreadedServer(host, port, quiet=quiet, log=sys.stderr, allowed_hosts=allowed_hosts, token=token,
-                                **options)
+                                delivery_dir=delivery_dir, **options)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the exposure warning is printed below, plainly
             server.start()

@@ -1,5 +1,9 @@
 """The mock's state as plain data: for assertions, debugging and the server's control API.
 
+Timestamps are ``datetime`` objects with the value a client receives (UTC, whole
+milliseconds, as AppFabric sends them), so they compare equal to what boto3 returns;
+the JSON form (``json=True``, the control API's) has AWS's ISO-8601 strings instead.
+
 Nothing sensitive is in it: credentials are never stored, e-mail addresses and
 user names are left out, and the configurations a client sent are copied
 through :mod:`~appfabric_mock.protocol.redaction` (so a snapshot shares nothing
@@ -8,7 +12,8 @@ with the state either).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import datetime as _dt
+from typing import Any, Callable, Dict, List
 
 from ._model import service_model
 from .backend.models import AppBundle
@@ -23,12 +28,22 @@ def _configuration_copiers() -> "tuple[Redactor, Redactor]":
     return redactor(members["processingConfiguration"]), redactor(members["destinationConfiguration"])
 
 
-def _bundle(bundle: AppBundle) -> Dict[str, Any]:
+#: A timestamp as a client receives it.
+Timestamp = Callable[[_dt.datetime], Any]
+
+
+def as_received(value: _dt.datetime) -> _dt.datetime:
+    """``value`` as boto3 reads it from the mock's answer: UTC, truncated to milliseconds (see ``iso8601``)."""
+    value = value.astimezone(_dt.timezone.utc)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _bundle(bundle: AppBundle, time: Timestamp) -> Dict[str, Any]:
     processing, destination = _configuration_copiers()
     return {
         "arn": bundle.arn,
         "customerManagedKeyArn": bundle.customer_managed_key_arn,
-        "createdAt": iso8601(bundle.created_at),
+        "createdAt": time(bundle.created_at),
         "tags": dict(bundle.tags),
         "appAuthorizations": [
             {
@@ -39,8 +54,8 @@ def _bundle(bundle: AppBundle) -> Dict[str, Any]:
                 "authType": a.auth_type,
                 "status": a.status,
                 "persona": a.persona,
-                "createdAt": iso8601(a.created_at),
-                "updatedAt": iso8601(a.updated_at),
+                "createdAt": time(a.created_at),
+                "updatedAt": time(a.updated_at),
                 "tags": dict(a.tags),
             }
             for a in bundle.authorizations
@@ -52,8 +67,8 @@ def _bundle(bundle: AppBundle) -> Dict[str, Any]:
                 "tenantId": i.tenant_id,
                 "ingestionType": i.ingestion_type,
                 "state": i.state,
-                "createdAt": iso8601(i.created_at),
-                "updatedAt": iso8601(i.updated_at),
+                "createdAt": time(i.created_at),
+                "updatedAt": time(i.updated_at),
                 "tags": dict(i.tags),
                 "destinations": [
                     {
@@ -62,8 +77,8 @@ def _bundle(bundle: AppBundle) -> Dict[str, Any]:
                         "destinationConfiguration": destination(d.destination_configuration),
                         "status": d.status,
                         "statusReason": d.status_reason,
-                        "createdAt": iso8601(d.created_at),
-                        "updatedAt": iso8601(d.updated_at),
+                        "createdAt": time(d.created_at),
+                        "updatedAt": time(d.updated_at),
                         "tags": dict(d.tags),
                     }
                     for d in i.destinations
@@ -74,19 +89,21 @@ def _bundle(bundle: AppBundle) -> Dict[str, Any]:
     }
 
 
-def snapshot(state: MockState) -> Dict[str, Any]:
+def snapshot(state: MockState, json: bool = False) -> Dict[str, Any]:
     """``{"accounts": {account: {region: {"appBundles": [...], "userAccessTasks": [...]}}}}``.
 
     An account and region appear once they hold a resource: a request that only
-    looked (and failed) leaves no trace.
+    looked (and failed) leaves no trace.  Timestamps are datetimes, or ISO-8601 strings
+    with ``json=True``.
     """
+    time: Timestamp = iso8601 if json else as_received
     accounts: Dict[str, Dict[str, Any]] = {}
     for (account, region), backend in state.store.items():
         with backend.lock:
             if not backend.bundles and not backend.tasks:
                 continue
             accounts.setdefault(account, {})[region] = {
-                "appBundles": [_bundle(b) for b in backend.bundles],
+                "appBundles": [_bundle(b, time) for b in backend.bundles],
                 "userAccessTasks": [
                     {"taskId": t.id, "app": t.app, "tenantId": t.tenant_id, "resultStatus": t.result_status}
                     for t in backend.tasks.values()
@@ -95,10 +112,10 @@ def snapshot(state: MockState) -> Dict[str, Any]:
     return {"defaultAccountId": state.default_account_id, "accounts": accounts}
 
 
-def flat_resources(state: MockState) -> List[Dict[str, Any]]:
-    """Every resource with a ``type`` key, bundles first, then their children."""
+def flat_resources(state: MockState, json: bool = False) -> List[Dict[str, Any]]:
+    """Every resource with a ``type`` key, bundles first, then their children (timestamps as in :func:`snapshot`)."""
     out: List[Dict[str, Any]] = []
-    for regions in snapshot(state)["accounts"].values():
+    for regions in snapshot(state, json)["accounts"].values():
         for region_state in regions.values():
             for bundle in region_state["appBundles"]:
                 out.append({"type": "AppBundle", **{k: v for k, v in bundle.items()

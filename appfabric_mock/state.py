@@ -14,6 +14,7 @@ from .recording import CallRecorder
 
 if TYPE_CHECKING:
     from .access import AccessControl
+    from .config import MockConfig
     from .faults import FaultInjector
     from .persistence import StateFile
 
@@ -44,6 +45,8 @@ class MockState:
         #: Created by the first ``inject_fault`` / ``deny`` / ``allow``, which also adds their guard.
         self.faults: Optional[FaultInjector] = None
         self.access: Optional[AccessControl] = None
+        #: The configuration the state was made with (set by MockConfig.apply).
+        self.config: Optional[MockConfig] = None
         #: Where the state is saved after every change (``state_file`` option), if anywhere.
         self.state_file: Optional[StateFile] = None
         #: Audit-log deliveries (appfabric_mock.delivery): those that fell due are made before each call.

@@ -5,11 +5,17 @@ The second is an observer added to every :class:`~appfabric_mock.state.MockState
 builds (in process, in the threaded server, through every client): a call answered with an
 error code that the operation's model does not list, and that is not one of the documented
 exceptions (:mod:`appfabric_mock.backend.answerable`), fails the test that made it.
+
+A test that provokes an :class:`~appfabric_mock.AppFabricMockWarning` must assert it (with
+``pytest.warns``); one that escapes fails the test, as a mock warning nobody expected may hide
+dropped calls or deliveries.  Outside a test (collection, a session-wide fixture), the
+``filterwarnings`` of ``pyproject.toml`` turns it into an error.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Iterator, List, Optional
 
 import pytest
@@ -18,6 +24,7 @@ os.environ["APPFABRIC_MOCK_CHECK_RESPONSES"] = "1"
 
 from network import blocked_network  # noqa: E402,F401  # a fixture for every test module
 
+from appfabric_mock import AppFabricMockWarning  # noqa: E402
 from appfabric_mock.backend.answerable import answerable_errors  # noqa: E402
 from appfabric_mock.protocol.compiled import protocol  # noqa: E402
 from appfabric_mock.state import CallContext, MockState  # noqa: E402
@@ -73,3 +80,21 @@ def _model_compiled_per_test_under_mutmut() -> None:
     compiled._protocol = None
     for cache in (fast_serialization._iso8601_kept, authorizations._console_redirect, resources.parse_arn):
         cache.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _mock_warnings_are_asserted() -> Iterator[None]:
+    """Fail a test that provokes an AppFabricMockWarning it does not assert with ``pytest.warns``."""
+    # Caught rather than turned into errors: the mock logs a warning that raises instead (a
+    # warning must never fail the call that gave it), which would hide it.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AppFabricMockWarning)
+        yield
+    unexpected = []
+    for warning in caught:
+        if issubclass(warning.category, AppFabricMockWarning):
+            unexpected.append(f"{warning.message} ({warning.filename}:{warning.lineno})")
+        else:  # every other warning goes on to pytest's summary, as if never caught here
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno,
+                                   source=warning.source)
+    assert unexpected == [], "AppFabricMockWarning not asserted with pytest.warns:\n  " + "\n  ".join(unexpected)

@@ -114,7 +114,7 @@ def test_set_destination_failed_sets_status_reason_until_an_update(appfabric_moc
 
 
 # -- snapshot and reset -------------------------------------------------------------------------
-def test_snapshot_is_plain_json_ready_data_and_a_copy(appfabric_mock: AppFabricMock) -> None:
+def test_snapshot_is_plain_data_and_a_copy(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client()
     appfabric_mock.clock.set("2024-01-01T00:00:00Z")
     bundle = make_bundle(client, tags=[{"key": "team", "value": "sec"}])
@@ -122,17 +122,22 @@ def test_snapshot_is_plain_json_ready_data_and_a_copy(appfabric_mock: AppFabricM
 
     snapshot = appfabric_mock.snapshot()
 
-    assert json.loads(json.dumps(snapshot)) == snapshot  # nothing but JSON types
     region = snapshot["accounts"]["123456789012"]["us-east-1"]
     assert region["appBundles"][0]["arn"] == bundle
     assert region["appBundles"][0]["tags"] == {"team": "sec"}
     assert region["appBundles"][0]["appAuthorizations"][0]["arn"] == auth["appAuthorizationArn"]
-    assert region["appBundles"][0]["createdAt"] == "2024-01-01T00:00:00.000Z"
+    assert region["appBundles"][0]["createdAt"] == dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     region["appBundles"][0]["tags"]["team"] = "changed"
     assert client.list_tags_for_resource(resourceArn=bundle)["tags"] == [{"key": "team", "value": "sec"}]
     assert [r["type"] for r in appfabric_mock.resources()] == ["AppBundle", "AppAuthorization"]
 
+    as_json = appfabric_mock.snapshot(json=True)  # the control API's form
+    assert json.loads(json.dumps(as_json)) == as_json  # nothing but JSON types
+    assert as_json["accounts"]["123456789012"]["us-east-1"]["appBundles"][0]["createdAt"] == "2024-01-01T00:00:00.000Z"
+    assert appfabric_mock.resources(json=True)[1]["createdAt"] == "2024-01-01T00:00:00.000Z"
 
+
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_reset_forgets_resources_and_calls_but_keeps_faults_and_denials(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client()
     make_bundle(client)

@@ -96,10 +96,11 @@ def test_the_interval_and_the_number_of_events_are_options() -> None:
             ("09:05", 3), ("09:10", 3), ("09:15", 3)]
 
 
-@pytest.mark.parametrize("options", [{"delivery_interval": 0}, {"delivery_interval": "300"},
-                                     {"events_per_delivery": -1}, {"events_per_delivery": 1.5}])
-def test_delivery_options_are_checked(options: dict) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("options", "error"), [
+    ({"delivery_interval": 0}, ValueError), ({"delivery_interval": "300"}, TypeError),
+    ({"events_per_delivery": -1}, ValueError), ({"events_per_delivery": 1.5}, TypeError)])
+def test_delivery_options_are_checked(options: dict, error: type) -> None:
+    with pytest.raises(error, match=next(iter(options))):
         mock_appfabric(**options)
 
 

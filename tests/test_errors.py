@@ -51,29 +51,29 @@ def test_every_error_shape_has_a_class_that_botocore_reads_back(code: str) -> No
 
 
 def test_members_are_keywords_by_model_name_or_in_snake_case() -> None:
-    by_model = appfabric_mock.ConflictException("taken", resourceId="r", resourceType="AppBundle")
-    by_snake = appfabric_mock.ConflictException("taken", resource_id="r", resource_type="AppBundle")
+    by_model = errors.ConflictException("taken", resourceId="r", resourceType="AppBundle")
+    by_snake = errors.ConflictException("taken", resource_id="r", resource_type="AppBundle")
     assert by_model.members == by_snake.members == {"resourceId": "r", "resourceType": "AppBundle"}
 
 
 def test_required_members_are_required_unless_the_mock_has_a_default() -> None:
     with pytest.raises(TypeError, match="resourceType"):
-        appfabric_mock.ResourceNotFoundException("gone", resource_id="r")
-    quota = appfabric_mock.ServiceQuotaExceededException("full", resource_id="r", resource_type="AppBundle",
+        errors.ResourceNotFoundException("gone", resource_id="r")
+    quota = errors.ServiceQuotaExceededException("full", resource_id="r", resource_type="AppBundle",
                                                          quota_code="q")
     assert quota.members["serviceCode"] == "appfabric"
-    assert appfabric_mock.ValidationException("bad").members == {"reason": "other"}
+    assert errors.ValidationException("bad").members == {"reason": "other"}
     with pytest.raises(TypeError, match="needs a message"):
-        appfabric_mock.ConflictException(resource_id="r", resource_type="AppBundle")
+        errors.ConflictException(resource_id="r", resource_type="AppBundle")
 
 
 def test_unknown_members_are_refused() -> None:
     with pytest.raises(TypeError, match="no member 'retry_after'"):
-        appfabric_mock.ThrottlingException(retry_after=3)
+        errors.ThrottlingException(retry_after=3)
 
 
 def test_members_keep_the_models_order_and_headers() -> None:
-    error = appfabric_mock.ThrottlingException(quota_code="q", retry_after_seconds=3, service_code="s")
+    error = errors.ThrottlingException(quota_code="q", retry_after_seconds=3, service_code="s")
     assert list(error.members) == ["serviceCode", "quotaCode", "retryAfterSeconds"]
     status, headers, body = serialize_error(error)
     assert (status, headers["Retry-After"]) == (429, "3")
@@ -91,7 +91,10 @@ def test_errors_outside_the_model_are_explicit() -> None:
         errors.NoSuchError  # noqa: B018
 
 
-def test_the_package_exports_every_error_class() -> None:
-    for code in [*ERROR_SHAPES, "UnknownOperationException", "IdempotentParameterMismatch"]:
-        assert getattr(appfabric_mock, code) is errors.error_class(code)
-        assert code in appfabric_mock.__all__
+def test_the_package_does_not_export_the_mocks_error_classes() -> None:
+    # Catching one around a client call never catches anything (tests/test_exception_idiom.py).
+    for code in [*ERROR_SHAPES, "AppFabricError", "UnknownOperationException", "IdempotentParameterMismatch",
+                 "InvalidToken"]:
+        assert code not in appfabric_mock.__all__
+        with pytest.raises(ImportError, match=f"does not export {code}"):
+            getattr(appfabric_mock, code)

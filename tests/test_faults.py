@@ -34,6 +34,7 @@ def _assert_modelled(response: dict) -> None:
     assert shape_problems(shape, body) == []
 
 
+@pytest.mark.appfabric_mock(retry_sleep=True)  # no_retry_sleep itself is under test, not the fixture's
 @pytest.mark.parametrize("mode", ["standard", "legacy"])
 def test_botocore_retries_recover_from_two_throttles_without_sleeping(appfabric_mock: AppFabricMock,
                                                                        mode: str) -> None:
@@ -169,6 +170,7 @@ def test_predicate_picks_the_calls_to_fail(appfabric_mock: AppFabricMock) -> Non
     assert [p["app"] for p in seen] == ["SLACK", "OKTA"]
 
 
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_predicate_cannot_change_the_call(appfabric_mock: AppFabricMock, caplog: pytest.LogCaptureFixture) -> None:
     client = appfabric_client(config=NO_RETRIES)
 
@@ -240,6 +242,7 @@ def test_star_faults_every_operation_until_cleared(appfabric_mock: AppFabricMock
     assert appfabric_mock.faults == []
 
 
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_cancel_removes_one_fault(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client(config=NO_RETRIES)
     keep = appfabric_mock.inject_fault("GetAppBundle", "ThrottlingException")
@@ -251,6 +254,7 @@ def test_cancel_removes_one_fault(appfabric_mock: AppFabricMock) -> None:
     assert "GetAppBundle -> ThrottlingException" in repr(keep)
 
 
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_faults_hit_only_valid_requests(appfabric_mock: AppFabricMock) -> None:
     client = appfabric_client(config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
     fault = appfabric_mock.inject_fault("GetAppBundle", "ThrottlingException", times=1)
@@ -341,6 +345,7 @@ def test_every_error_built_for_every_operation_matches_its_shape(appfabric_mock:
     assert checked == 26 * 7
 
 
+@pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
 def test_an_injected_quota_error_carries_awss_message(appfabric_mock: AppFabricMock) -> None:
     appfabric_mock.inject_fault("CreateAppBundle", "ServiceQuotaExceededException", times=1)
     appfabric_mock.inject_fault("UpdateIngestionDestination", "ServiceQuotaExceededException", times=1)

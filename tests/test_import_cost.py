@@ -66,9 +66,9 @@ def test_creating_handles_loads_neither_backend_nor_protocol_nor_model() -> None
 def test_the_error_classes_load_the_model_when_named() -> None:
     marks = _modules_after("""
         import pickle
-        from appfabric_mock import AppFabricError, UnknownOperationException
+        from appfabric_mock.errors import AppFabricError, UnknownOperationException
         mark("unmodelled")
-        from appfabric_mock import ConflictException
+        from appfabric_mock.errors import ConflictException
         error = ConflictException("taken", resource_id="r", resource_type="AppBundle")
         assert pickle.loads(pickle.dumps(error)).members == error.members
         mark("modelled")

@@ -95,7 +95,7 @@ def test_after_stop_nothing_of_the_mock_remains(blocked_network: List[str], monk
     threads = threading.active_count()
     assert "requests" in sys.modules  # so the mock also patches the requests seam
 
-    with mock_appfabric() as m:
+    with mock_appfabric(unfired_faults="ignore") as m:
         boto3.client("appfabric", region_name="us-east-1").create_app_bundle()
         m.inject_fault("GetAppBundle", "ThrottlingException")
         m.deny("appfabric:DeleteAppBundle")

@@ -26,14 +26,16 @@ from helpers import (
 )
 
 from appfabric_mock import (
-    InternalServerException,
-    ResourceNotFoundException,
-    ThrottlingException,
-    ValidationException,
     mock_appfabric,
 )
 from appfabric_mock.backend.backend import AppFabricBackend
 from appfabric_mock.dispatch import dispatch
+from appfabric_mock.errors import (
+    InternalServerException,
+    ResourceNotFoundException,
+    ThrottlingException,
+    ValidationException,
+)
 from appfabric_mock.protocol.serialization import iso8601, serialize_error
 from appfabric_mock.state import MockState
 

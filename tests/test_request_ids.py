@@ -8,7 +8,7 @@ import re
 import pytest
 from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_bundle
 
-from appfabric_mock import AppFabricMock, mock_appfabric
+from appfabric_mock import AppFabricMock, AppFabricMockWarning, mock_appfabric
 from appfabric_mock.server import SERVER_RECORDED_CALLS, ThreadedServer
 
 
@@ -50,7 +50,8 @@ def test_max_recorded_calls_keeps_the_latest() -> None:
         client = appfabric_client()
         bundle = make_bundle(client)
         client.get_app_bundle(appBundleIdentifier=bundle)
-        client.list_app_bundles()
+        with pytest.warns(AppFabricMockWarning, match="keeps the latest 2 recorded calls"):
+            client.list_app_bundles()
         assert [call.operation for call in m.calls] == ["GetAppBundle", "ListAppBundles"]
         m.clear_calls()
         assert len(m.calls) == 0
@@ -58,10 +59,10 @@ def test_max_recorded_calls_keeps_the_latest() -> None:
         assert len(m.calls) == 1
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "10"])
-def test_max_recorded_calls_must_be_a_count(bad: object) -> None:
-    with pytest.raises(ValueError, match="max_recorded_calls"):
-        mock_appfabric(max_recorded_calls=bad).start()
+@pytest.mark.parametrize(("bad", "error"), [(-1, ValueError), (1.5, TypeError), ("10", TypeError), (True, TypeError)])
+def test_max_recorded_calls_must_be_a_count(bad: object, error: type) -> None:
+    with pytest.raises(error, match="max_recorded_calls"):
+        mock_appfabric(max_recorded_calls=bad)
 
 
 def test_the_command_line_server_bounds_its_call_log() -> None:
@@ -69,7 +70,8 @@ def test_the_command_line_server_bounds_its_call_log() -> None:
     with ThreadedServer(max_recorded_calls=1) as server:
         import urllib.request
 
-        for _ in range(3):
-            with urllib.request.urlopen(f"{server.url}/appbundles") as answer:
-                assert json.load(answer) == {"appBundleSummaryList": []}
+        with pytest.warns(AppFabricMockWarning, match="keeps the latest 1 recorded calls"):
+            for _ in range(3):
+                with urllib.request.urlopen(f"{server.url}/appbundles") as answer:
+                    assert json.load(answer) == {"appBundleSummaryList": []}
         assert len(server.mock.calls) == 1

@@ -157,11 +157,11 @@ def test_no_secret_in_reprs(workflow: Dict[str, Any]) -> None:
 def test_no_secret_in_snapshot_or_resources(workflow: Dict[str, Any]) -> None:
     m: AppFabricMock = workflow["mock"]
     snapshot = m.snapshot()
-    text = json.dumps(snapshot)
+    text = json.dumps(m.snapshot(json=True)) + repr(snapshot)
     authorizations = snapshot["accounts"]["123456789012"]["us-east-1"]["appBundles"][0]["appAuthorizations"]
     assert {a["app"] for a in authorizations} == {"SLACK", "TERRAFORMCLOUD"}
     assert _leaks(text) == []
-    assert _leaks(json.dumps(m.resources())) == []
+    assert _leaks(json.dumps(m.resources(json=True)) + repr(m.resources())) == []
 
 
 def _strings_reachable_from(root: Any) -> Iterator[str]:

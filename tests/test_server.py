@@ -341,6 +341,41 @@ def test_control_destination_failed_and_app_users(server: ThreadedServer) -> Non
     assert result["userAccessResultsList"][0]["userId"] == "U1"
 
 
+def test_control_fails_user_access_tasks(server: ThreadedServer) -> None:
+    client = client_for(server)
+    bundle = client.create_app_bundle()["appBundle"]["arn"]
+    arn = api_key_authorization(client, bundle)["appAuthorizationArn"]
+    client.connect_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=arn)
+
+    def start() -> str:
+        started = client.start_user_access_tasks(appBundleIdentifier=bundle, email="ada@example.com")
+        return str(started["userAccessTasksList"][0]["taskId"])
+
+    def result(task_id: str) -> Dict[str, Any]:
+        read = client.batch_get_user_access_tasks(appBundleIdentifier=bundle, taskIdList=[task_id])
+        return dict(read["userAccessResultsList"][0])
+
+    first, second = start(), start()
+    assert control(server, "POST", "user-access-tasks/fail", {
+        "taskIds": [first], "errorCode": "AppRateLimitExceeded", "errorMessage": "Slow down"}) == (200, {"failed": 1})
+    failed = result(first)
+    assert failed["resultStatus"] == "FAILED"
+    assert failed["taskError"] == {"errorCode": "AppRateLimitExceeded", "errorMessage": "Slow down"}
+    assert result(second)["resultStatus"] == "IN_PROGRESS"
+    # Without options: every task still in progress, with the mock's default error.
+    assert control(server, "POST", "user-access-tasks/fail", {}) == (200, {"failed": 1})
+    assert result(second)["taskError"]["errorCode"] == "AppServiceUnavailable"
+    assert control(server, "POST", "user-access-tasks/fail", {}) == (200, {"failed": 0})
+    assert control(server, "POST", "user-access-tasks/complete", {"taskIds": [first]}) == (200, {"completed": 0})
+
+    for body, message in (({"taskIds": first}, "taskIds"), ({"errorCode": 7}, "errorCode"),
+                          ({"errorMessage": ""}, "'errorMessage' must not be empty"),
+                          ({"taskIds": [{}]}, "array of strings")):
+        status, error = control(server, "POST", "user-access-tasks/fail", body)
+        assert status == 400 and message in error["error"], (body, error)
+    assert "POST user-access-tasks/fail" in control(server, "GET", "actions")[1]["actions"]
+
+
 def test_control_clock(server: ThreadedServer) -> None:
     client = client_for(server)
     status, frozen = control(server, "POST", "clock/set", {"at": "2024-03-01T12:00:00Z"})
@@ -376,7 +411,7 @@ def test_control_clock(server: ThreadedServer) -> None:
         ("POST", "destination-failed",
          {"arn": f"arn:aws:appfabric:us-east-1:{ACCOUNT}:appbundle/{NIL}/ingestion/{NIL}/ingestiondestination/{NIL}"},
          404, "no ingestion destination"),
-        ("POST", "clock/set", {"at": "yesterday"}, 400, "isoformat"),
+        ("POST", "clock/set", {"at": "yesterday"}, 400, "ISO-8601"),
         ("POST", "clock/advance", {"seconds": "ten"}, 400, "must be a number"),
         ("POST", "clock/advance", {"seconds": 1e300}, 400, ""),
         ("POST", "accounts", {"accessKeyId": "AKID", "accountId": "12"}, 400, "12 digits"),

@@ -15,8 +15,11 @@ import socket
 import threading
 from typing import Dict, Iterator, List, Optional, Tuple
 
+import boto3
 import pytest
+from botocore.config import Config
 
+from appfabric_mock.identity import MAX_REGION_LENGTH
 from appfabric_mock.server import MAX_BODY_BYTES, ThreadedServer
 from appfabric_mock.wsgi_server import ServerLimits
 
@@ -342,3 +345,27 @@ def test_reads_of_unknown_accounts_and_regions_allocate_nothing(server: Threaded
         conn.close()
     assert list(server.state.store.items()) == []
     assert_still_serving(server)
+
+
+def test_a_scope_region_longer_than_a_dns_label_is_no_region(server: ThreadedServer) -> None:
+    assert MAX_REGION_LENGTH == 63
+    # The longest name botocore itself accepts (a DNS label) is a region of its own.
+    longest = "xx-" + "a" * (MAX_REGION_LENGTH - 3)
+    api = boto3.client("appfabric", endpoint_url=f"http://127.0.0.1:{server.port}", region_name=longest,
+                       aws_access_key_id="AKIDLONG", aws_secret_access_key="fake",
+                       config=Config(retries={"total_max_attempts": 1}))
+    assert api.create_app_bundle()["appBundle"]["arn"].split(":")[3] == longest
+    # One more character names no endpoint: the scope does not count, and the host (here, the
+    # default region) decides, as for any scope that is not a region name.
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+    try:
+        conn.request("POST", "/appbundles", body=b"{}", headers={
+            "Content-Type": "application/json",
+            "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIDLONG/20240101/{longest}b/appfabric/aws4_request, "
+                             "SignedHeaders=host, Signature=0"})
+        response = conn.getresponse()
+        created = json.loads(response.read())
+    finally:
+        conn.close()
+    assert response.status == 201 and created["appBundle"]["arn"].split(":")[3] == "us-east-1"
+    assert sorted(region for (_, region), _ in server.state.store.items()) == ["us-east-1", longest]

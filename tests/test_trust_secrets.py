@@ -158,5 +158,5 @@ def test_no_secret_or_personal_data_in_reprs_or_snapshots(run: Dict[str, Any]) -
         assert _found(repr(obj)) == [], type(obj)
         assert _found(str(obj)) == [], type(obj)
     assert len(backend.tasks) == 4
-    assert _found(json.dumps(m.snapshot())) == []
-    assert _found(json.dumps(m.resources())) == []
+    assert _found(json.dumps(m.snapshot(json=True)) + repr(m.snapshot())) == []
+    assert _found(json.dumps(m.resources(json=True)) + repr(m.resources())) == []

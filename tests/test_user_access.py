@@ -276,13 +276,17 @@ def test_fail_user_access_tasks_reports_failed(appfabric_mock, appfabric_client,
     assert result["resultStatus"] == "FAILED"
     assert result["taskError"] == {"errorCode": "AppRateLimitExceeded", "errorMessage": "Slow down"}
     assert "userId" not in result
+    for bad in ({"error_code": ""}, {"error_message": None}):
+        with pytest.raises(ValueError, match="non-empty string"):
+            appfabric_mock.fail_user_access_tasks(**bad)
 
 
-@pytest.mark.parametrize("options", [{"user_access_task_reads": -1}, {"user_access_task_reads": True},
-                                     {"user_access_task_seconds": -1}, {"user_access_task_lifetime": "1h"}])
-def test_task_options_are_checked(options):
-    with pytest.raises(ValueError, match="user_access_task"):
-        mock_appfabric(**options).start()
+@pytest.mark.parametrize(("options", "error"), [
+    ({"user_access_task_reads": -1}, ValueError), ({"user_access_task_reads": True}, TypeError),
+    ({"user_access_task_seconds": -1}, ValueError), ({"user_access_task_lifetime": "1h"}, TypeError)])
+def test_task_options_are_checked(options, error):
+    with pytest.raises(error, match="user_access_task"):
+        mock_appfabric(**options)
 
 
 def test_unknown_task_id_is_expired(appfabric_client, bundle):
@@ -359,8 +363,8 @@ def test_models_do_not_show_emails_or_names(appfabric_mock, appfabric_client, bu
 
 def test_snapshot_has_tasks_but_no_emails_or_names(appfabric_mock, appfabric_client, bundle):
     task_id = _start(appfabric_client, bundle)["userAccessTasksList"][0]["taskId"]
-    snapshot = appfabric_mock.snapshot()
-    dumped = json.dumps(snapshot) + json.dumps(appfabric_mock.resources())
+    assert appfabric_mock.snapshot()["accounts"]
+    dumped = json.dumps(appfabric_mock.snapshot(json=True)) + json.dumps(appfabric_mock.resources(json=True))
     assert task_id in dumped
     for secret in (EMAIL, FIRST, LAST):
         assert secret not in dumped

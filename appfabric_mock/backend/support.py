@@ -17,7 +17,9 @@ class Clock:
 
     By default it reads ``datetime.now`` on each call, so freezegun and
     time-machine control it as they control everything else.  ``freeze()``,
-    ``set()`` and ``advance()`` let a test drive it without either library.
+    ``set()`` and ``advance()`` let a test drive it without either library; the
+    verbs of those libraries work too: ``tick()`` (freezegun), ``shift()``
+    (time-machine) and ``move_to()`` (both).
     """
 
     def __init__(self) -> None:
@@ -34,19 +36,42 @@ class Clock:
     def freeze(self, at: Union[_dt.datetime, str, None] = None) -> _dt.datetime:
         """Stop the clock at ``at`` (default: now); returns the frozen time."""
         with self._lock:
-            self._frozen = _coerce(at) if at is not None else self.now()
+            self._frozen = _coerce(at, "clock.freeze") if at is not None else self.now()
             return self._frozen
 
     def set(self, at: Union[_dt.datetime, str]) -> None:
-        """Freeze the clock at a given time (ISO-8601 string or datetime)."""
-        self.freeze(at)
+        """Freeze the clock at a given time (ISO-8601 string or datetime, naive meaning UTC)."""
+        with self._lock:
+            self._frozen = _coerce(at, "clock.set")
 
-    def advance(self, seconds: float = 0.0, **delta: float) -> _dt.datetime:
-        """Move a frozen clock forward (freezing it at now first if it runs)."""
+    def move_to(self, destination: Union[_dt.datetime, str]) -> _dt.datetime:
+        """Freeze the clock at ``destination`` (the verb of freezegun and time-machine); returns it.
+
+        The same as :meth:`set`: a datetime (naive meaning UTC) or an ISO-8601 string.
+        """
+        with self._lock:
+            self._frozen = _coerce(destination, "clock.move_to")
+            return self._frozen
+
+    def advance(self, seconds: Union[float, _dt.timedelta] = 0.0, **delta: float) -> _dt.datetime:
+        """Move the clock forward by ``seconds`` (a number or a ``timedelta``) and ``timedelta``
+        keywords (``minutes=5``, ``days=1``); returns the new time.
+
+        A running clock is frozen at the current time first.
+        """
+        step = _delta(seconds, "clock.advance") + _dt.timedelta(**delta)
         with self._lock:
             base = self._frozen if self._frozen is not None else self.now()
-            self._frozen = base + _dt.timedelta(seconds=seconds, **delta)
+            self._frozen = base + step
             return self._frozen
+
+    def tick(self, delta: Union[float, _dt.timedelta] = 1.0) -> _dt.datetime:
+        """Move the clock forward by ``delta`` (default one second), as freezegun's ``tick``: :meth:`advance`."""
+        return self.advance(_delta(delta, "clock.tick"))
+
+    def shift(self, delta: Union[float, _dt.timedelta]) -> _dt.datetime:
+        """Move the clock by ``delta`` (seconds or a ``timedelta``), as time-machine's ``shift``: :meth:`advance`."""
+        return self.advance(_delta(delta, "clock.shift"))
 
     def unfreeze(self) -> None:
         """Follow the real (or faked) wall clock again."""
@@ -63,12 +88,18 @@ class Clock:
         return f"<Clock {state}>"
 
 
-def _coerce(value: Union[_dt.datetime, str]) -> _dt.datetime:
-    if isinstance(value, str):
-        value = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_UTC)
-    return value.astimezone(_UTC)
+def _delta(value: Union[float, _dt.timedelta], what: str) -> _dt.timedelta:
+    if isinstance(value, _dt.timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} takes seconds (a number) or a timedelta, not {type(value).__name__}")
+    return _dt.timedelta(seconds=value)
+
+
+def _coerce(value: Union[_dt.datetime, str], what: str = "clock") -> _dt.datetime:
+    from ..timestamps import to_utc
+
+    return to_utc(value, what)
 
 
 def _uuid4() -> str:

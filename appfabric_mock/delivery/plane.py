@@ -19,16 +19,24 @@ Eligible: the ingestion is ``enabled``, the destination ``Active``, and the app
 bundle holds a ``Connected`` authorization for the ingestion's app and tenant
 (AppFabric cannot pull audit logs without one).  A destination whose bucket or
 stream does not exist in the sink becomes ``Failed`` with a ``statusReason``.
+
+Bounded.  The plane keeps the latest ``max_deliveries`` deliveries (10,000 by
+default, the ``max_recorded_deliveries`` option; the command-line server keeps
+1,000), and the in-memory sink keeps only what those delivered: past the bound,
+the oldest delivery and its object or records are dropped, and an
+:class:`~appfabric_mock.AppFabricMockWarning` says so, once.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import random
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from ..config import DEFAULT_RECORDED_DELIVERIES
 from .formats import FormatError, ParquetUnavailable
 from .models import Delivery, DeliveryState
 
@@ -58,6 +66,9 @@ class Target(NamedTuple):
     destination: "IngestionDestination"
 
 
+logger = logging.getLogger("appfabric_mock")
+
+
 class SavedPlane(NamedTuple):
     """A data plane read from a state file, ready to restore."""
 
@@ -65,6 +76,9 @@ class SavedPlane(NamedTuple):
     events_per_delivery: int
     data: DeliveryState
     memory: Optional["MemoryStore"]
+    #: Whether the file gives ``max_deliveries`` (files written before the bound do not).
+    bounded: bool = False
+    max_deliveries: Optional[int] = None
 
 
 class DataPlane:
@@ -72,8 +86,8 @@ class DataPlane:
 
     # Every mock start builds one, and a start must stay cheap next to the test it wraps
     # (benchmarks/run.py measures it): slots, and the delivery state made on first use.
-    __slots__ = ("_settings", "_store", "interval", "events_per_delivery", "max_catch_up", "_sink", "_data", "_lock",
-                 "_next_due", "_dirty")
+    __slots__ = ("_settings", "_store", "interval", "events_per_delivery", "max_catch_up", "max_deliveries", "_sink",
+                 "_data", "_lock", "_next_due", "_dirty", "_warned")
 
     def __init__(self, settings: "Settings", store: "Store") -> None:
         self._settings = settings
@@ -81,6 +95,10 @@ class DataPlane:
         self.interval = DEFAULT_INTERVAL
         self.events_per_delivery = DEFAULT_EVENTS_PER_DELIVERY
         self.max_catch_up = DEFAULT_MAX_CATCH_UP
+        #: Deliveries kept (with what the in-memory sink holds of them); None: all.
+        self.max_deliveries: Optional[int] = DEFAULT_RECORDED_DELIVERIES
+        #: The warning about dropped deliveries was given.
+        self._warned = False
         self._sink: Optional["Sink"] = None
         self._data: Optional[DeliveryState] = None
         self._lock = threading.RLock()
@@ -152,6 +170,28 @@ class DataPlane:
             if clear is not None:
                 clear()
 
+    def keep_latest(self, limit: Optional[int]) -> None:
+        """Keep only the latest ``limit`` deliveries from now on (None: all); older ones are dropped now."""
+        with self._lock:
+            self.max_deliveries = limit
+            if self._data is not None:
+                self._drop_oldest()
+
+    def _drop_oldest(self) -> int:
+        """Drop the deliveries beyond the bound, oldest first, with what the in-memory sink holds
+        of them; returns how many."""
+        limit = self.max_deliveries
+        deliveries = self.data.deliveries
+        excess = len(deliveries) - limit if limit is not None else 0
+        if excess <= 0:
+            return 0
+        dropped = deliveries[:excess]
+        del deliveries[:excess]
+        forget = getattr(self._sink, "forget", None)
+        if forget is not None:
+            forget([d for d in dropped if d.sink == "memory"])
+        return excess
+
     def dump(self) -> Dict[str, Any]:
         """The plane's state as JSON-ready data (state files): settings, deliveries, the
         schedule and what the in-memory sink holds (another sink is the process's choice)."""
@@ -162,6 +202,7 @@ class DataPlane:
             out: Dict[str, Any] = {
                 "interval": self.interval,
                 "eventsPerDelivery": self.events_per_delivery,
+                "maxRecordedDeliveries": self.max_deliveries,
                 "state": state_to_json(self.data),
             }
             sink = self._sink
@@ -197,13 +238,20 @@ class DataPlane:
                 )
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise ValueError(f"not a saved delivery sink: {exc}") from None
+        bounded = "maxRecordedDeliveries" in saved
+        limit = saved.get("maxRecordedDeliveries")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise ValueError(f"not a saved data plane: maxRecordedDeliveries is {limit!r}")
         try:
-            return SavedPlane(float(saved["interval"]), int(saved["eventsPerDelivery"]), data, store)
+            return SavedPlane(float(saved["interval"]), int(saved["eventsPerDelivery"]), data, store, bounded, limit)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a saved data plane: {exc}") from None
 
     def restore(self, saved: "SavedPlane") -> None:
-        """Replace the plane's state by a parsed saved one (an in-memory sink gets its content back)."""
+        """Replace the plane's state by a parsed saved one (an in-memory sink gets its content back).
+
+        The file's bound on deliveries applies (a file without one keeps the plane's).
+        """
         from .sinks import MemorySink
 
         with self._lock:
@@ -215,6 +263,9 @@ class DataPlane:
                 sink = MemorySink()
                 sink.store = saved.memory
                 self._sink = sink
+            if saved.bounded:
+                self.max_deliveries = saved.max_deliveries
+            self._drop_oldest()
 
     @property
     def deliveries(self) -> List[Delivery]:
@@ -402,6 +453,9 @@ class DataPlane:
             record_ids=record_ids,
         )
         data.deliveries.append(delivery)
+        if self._drop_oldest() and not self._warned and self.max_deliveries:
+            self._warned = True  # (a bound of 0 asked for nothing to be kept: no warning)
+            _warn_dropping(self.max_deliveries)
         self._dirty = True
         return delivery
 
@@ -451,6 +505,16 @@ def _warn(message: str) -> None:
     from ..mock import AppFabricMockWarning
 
     warnings.warn(message, AppFabricMockWarning, stacklevel=3)
+
+
+def _warn_dropping(limit: int) -> None:
+    message = (f"appfabric-mock keeps the latest {limit:,} audit-log deliveries (and what the in-memory sink holds "
+               f"of them): older ones are dropped from now on (max_recorded_deliveries=None keeps every delivery, "
+               f"max_recorded_deliveries=N keeps N)")
+    try:
+        _warn(message)
+    except Exception:  # warnings turned into errors must not fail the call that made the delivery
+        logger.warning(message)
 
 
 def check_events(events: Any) -> List[Any]:

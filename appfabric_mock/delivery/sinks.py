@@ -18,7 +18,10 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
+
+if TYPE_CHECKING:
+    from .models import Delivery
 
 #: PutRecordBatch takes at most 500 records (Firehose quota).
 FIREHOSE_BATCH = 500
@@ -86,6 +89,33 @@ class MemorySink:
         with self._lock:
             self.store = MemoryStore()
 
+    def forget(self, deliveries: Iterable["Delivery"]) -> None:
+        """Drop what these deliveries put here (the data plane's bound on what it keeps)."""
+        with self._lock:
+            objects, streams = self.store.objects, self.store.records
+            for delivery in deliveries:
+                if delivery.key is not None:
+                    bucket = objects.get(delivery.bucket or "")
+                    if bucket is not None:
+                        bucket.pop(delivery.key, None)
+                        if not bucket:
+                            del objects[delivery.bucket or ""]
+                    continue
+                records = streams.get(delivery.stream or "")
+                if not records:
+                    continue
+                ids = set(delivery.record_ids)
+                # Deliveries are dropped oldest first, so their records lead the stream.
+                count = 0
+                while count < len(records) and records[count].record_id in ids:
+                    count += 1
+                if count == len(ids):
+                    del records[:count]
+                else:
+                    records[:] = [r for r in records if r.record_id not in ids]
+                if not records:
+                    del streams[delivery.stream or ""]
+
     def __repr__(self) -> str:
         return f"<MemorySink {sum(map(len, self.store.objects.values()))} objects>"
 
@@ -98,11 +128,14 @@ class DirectorySink:
 
     def __init__(self, root: Union[str, "os.PathLike[str]"]) -> None:
         self.root = Path(root)
+        # Resolved once: every write stays under the directory named now, even if a
+        # symbolic link later replaces it or a bucket's folder.
+        self._real_root = self.root.resolve()
         self._lock = threading.Lock()
 
     def _path(self, *parts: str) -> Path:
-        path = self.root.joinpath(*parts).resolve()
-        root = self.root.resolve()
+        root = self._real_root
+        path = root.joinpath(*parts).resolve()
         if path != root and root not in path.parents:
             raise TargetMissing(f"The name {'/'.join(parts)} leaves the delivery directory")
         return path

@@ -55,11 +55,39 @@ class Protocol:
         self.error_shapes: Dict[str, StructureShape] = {
             shape.name: shape for shape in model.error_shapes
         }
+        #: boto3's method name -> operation name, built when first needed.
+        self._method_names: Optional[Dict[str, str]] = None
 
     def check_operation(self, operation: str) -> None:
         """Raise ValueError for a name that is not an AppFabric operation (a typo would pass silently)."""
         if operation not in self.operations:
-            raise ValueError(f"{operation!r} is not an AppFabric operation{did_you_mean(operation, self.operations)}")
+            self.operation_name(operation)
+
+    def operation_name(self, operation: str) -> str:
+        """The operation named as in the model (``CreateAppBundle``) or as boto3's method (``create_app_bundle``).
+
+        :raises TypeError: for a name that is not a string.
+        :raises ValueError: for a name of neither form, with the closest names.
+        """
+        if operation in self.operations:
+            return operation
+        if not isinstance(operation, str):
+            raise TypeError(f"an AppFabric operation name is a string, not {type(operation).__name__}")
+        methods = self._methods()
+        found = methods.get(operation)
+        if found is not None:
+            return found
+        # The hint in the form the caller used.
+        names = methods if "_" in operation or operation.islower() else self.operations
+        raise ValueError(f"{operation!r} is not an AppFabric operation{did_you_mean(operation, names)}")
+
+    def _methods(self) -> Dict[str, str]:
+        methods = self._method_names
+        if methods is None:
+            from botocore import xform_name
+
+            methods = self._method_names = {xform_name(name): name for name in self.operations}
+        return methods
 
 
 def did_you_mean(name: str, names: Iterable[str], prefix: str = "") -> str:
@@ -87,3 +115,8 @@ def protocol() -> Protocol:
 def check_operation(operation: str) -> None:
     """Raise ValueError for a name that is not an AppFabric operation (a typo would pass silently)."""
     protocol().check_operation(operation)
+
+
+def operation_name(operation: str) -> str:
+    """The model's name of an operation given as in the model or as boto3's method (see :class:`Protocol`)."""
+    return protocol().operation_name(operation)

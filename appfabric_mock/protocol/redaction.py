@@ -7,6 +7,7 @@ does), and None members are left out, as they are on the wire.
 
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
@@ -26,6 +27,14 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _as_received(value: Any) -> Any:
+    """A timestamp as the client reads it from the wire: UTC, whole milliseconds (AWS's ISO-8601 form)."""
+    if isinstance(value, _dt.datetime):
+        value = value.astimezone(_dt.timezone.utc) if value.tzinfo is not None else value
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value
+
+
 def redact_unknown(value: Any) -> Any:
     """Copy a value no shape describes, redacting members with a secret's name."""
     if isinstance(value, dict):
@@ -40,7 +49,10 @@ class Redaction(Strategy[Redactor]):
     """A redacting copier per shape."""
 
     def scalar(self, site: Site) -> Redactor:
-        return _redact_all if site.secret else _identity
+        if site.secret:
+            return _redact_all
+        # A recorded timestamp equals the one the client parsed.
+        return _as_received if site.shape.type_name == "timestamp" else _identity
 
     def structure(self, site: Site, members: Mapping[str, Redactor]) -> Redactor:
         if site.secret:
