@@ -13,8 +13,11 @@ dual-stack suffix, any port); everything else goes on as before.  The seams:
 
 * name resolution: ``socket.getaddrinfo`` (used by ``socket.create_connection``,
   urllib3, ``http.client``, asyncio's event loops, aiohttp's threaded resolver,
-  anyio and trio) and ``socket.gethostbyname``; ``socket.socket.connect``, which
-  resolves a host name given to it in C;
+  anyio and trio), ``socket.gethostbyname`` and ``socket.gethostbyname_ex``;
+  ``socket.socket.connect`` and ``connect_ex``, which resolve a host name given to
+  them in C;
+* uvloop's event loop, which resolves names in C (libuv): ``Loop.create_connection``
+  (``asyncio.open_connection`` and every client on uvloop go through it);
 * proxies, where the client resolves only the proxy: ``http.client``'s
   ``set_tunnel`` (the ``CONNECT`` of urllib3 and ``http.client``) and
   ``putrequest`` with an absolute URL (a plain-HTTP forward proxy);
@@ -24,11 +27,8 @@ dual-stack suffix, any port); everything else goes on as before.  The seams:
   ``AsyncHTTPTransport.handle_async_request``, proxies and any event loop
   included.
 
-Not covered (the cost of guarding them in every test is not worth their rarity):
-``socket.gethostbyname_ex`` and ``socket.socket.connect_ex`` given a host name; a raw
-asyncio connection on an event loop that resolves names in C (uvloop's
-``loop.create_connection``); and a connection to an IP address resolved before
-the mock started.
+Not covered: a connection to an IP address resolved before the mock started (nothing
+names AppFabric any more by then).
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ _CLIENTS = {
     "asyncio": "asyncio",
     "anyio": "anyio",
     "trio": "trio",
+    "uvloop": "uvloop",
     "concurrent": "a name lookup run in a thread pool (asyncio's loop.getaddrinfo)",
     "socket": "a socket",
 }
@@ -172,8 +173,27 @@ def _socket_targets(module: ModuleType) -> List[Replacement]:
     return [
         Replacement(module, "getaddrinfo", _guarded_lookup),
         Replacement(module, "gethostbyname", _guarded_lookup),
+        Replacement(module, "gethostbyname_ex", _guarded_lookup),
         Replacement(module.socket, "connect", _guarded_connect),
+        Replacement(module.socket, "connect_ex", _guarded_connect),
     ]
+
+
+def _guarded_create_connection(create_connection: Callable[..., Any]) -> Callable[..., Any]:
+    """uvloop's ``Loop.create_connection``: libuv resolves the host in C, past ``socket.getaddrinfo``."""
+
+    async def guarded_create_connection(self: Any, protocol_factory: Any, host: Any = None, port: Any = None,
+                                        *args: Any, **kwargs: Any) -> Any:
+        if is_appfabric_host(host) and _active():
+            raise refuse(host, port, "uvloop")
+        return await create_connection(self, protocol_factory, host, port, *args, **kwargs)
+
+    return guarded_create_connection
+
+
+def _uvloop_targets(module: ModuleType) -> List[Replacement]:
+    loop_class = getattr(module, "Loop", None)
+    return [] if loop_class is None else [Replacement(loop_class, "create_connection", _guarded_create_connection)]
 
 
 def _guarded_set_tunnel(set_tunnel: Callable[..., Any]) -> Callable[..., Any]:
@@ -263,4 +283,5 @@ PATCHES = (
     Patch("http.client", _http_client_targets),
     Patch("aiohttp.connector", _aiohttp_targets),
     Patch("httpx", _httpx_targets),
+    Patch("uvloop", _uvloop_targets),
 )

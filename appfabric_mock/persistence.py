@@ -66,7 +66,7 @@ KEY_ENV = "APPFABRIC_MOCK_STATE_KEY"
 
 PathLike = Union[str, "os.PathLike[str]"]
 #: Settings saved in their own way (the clock and ids) or never (the lock, the digest key).
-_SPECIAL_SETTINGS = frozenset({"clock", "ids", "lock", "digest_key"})
+_SPECIAL_SETTINGS = frozenset({"clock", "ids", "lock", "_digest_key"})
 
 
 class StateFileError(ValueError):

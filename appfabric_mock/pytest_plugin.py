@@ -3,7 +3,9 @@
 Fixtures:
 
 * ``appfabric_mock``: an active :class:`~appfabric_mock.AppFabricMock`, fresh for each test.
-* ``appfabric_client``: a boto3 ``appfabric`` client in us-east-1 answered by that mock.
+* ``appfabric_client``: a boto3 ``appfabric`` client in us-east-1 answered by that mock.  A
+  client an earlier test gave back untouched may be handed out again (see
+  :mod:`appfabric_mock.client_pool`): it answers from this test's fresh mock all the same.
 * ``appfabric_async_client``: a factory of aiobotocore clients answered by that mock
   (``async with appfabric_async_client as client:``), for pytest-asyncio and anyio alike.
 * ``appfabric_server``: the mock served over HTTP (a started ThreadedServer).
@@ -133,14 +135,32 @@ def appfabric_mock(request: Any) -> Iterator["AppFabricMock"]:
 
 
 @pytest.fixture
-def appfabric_client(appfabric_mock: "AppFabricMock") -> Any:
+def appfabric_client(appfabric_mock: "AppFabricMock") -> Iterator[Any]:
     """A boto3 AppFabric client (us-east-1) answered by the ``appfabric_mock`` fixture.
 
     Typed as ``mypy_boto3_appfabric.AppFabricClient`` (``pip install mypy-boto3-appfabric``).
+
+    Creating a client costs more than the rest of a small test, so a client that an earlier
+    test left exactly as it got it (no event handler registered, no configuration or
+    attribute changed, the same ``AWS_*`` environment and boto3 default session) may be
+    handed out again; any other is dropped.  Whatever its history, it answers from this
+    test's fresh mock.  A test that needs a client no other test has held creates one with
+    ``boto3.client("appfabric")``.
     """
+    from .client_pool import POOL
+
+    region = "us-east-1"
+    client = POOL.acquire(region, lambda: _new_client(region))
+    try:
+        yield client
+    finally:
+        POOL.release(client, region)
+
+
+def _new_client(region: str) -> Any:
     import boto3
 
-    return boto3.client("appfabric", region_name="us-east-1")
+    return boto3.client("appfabric", region_name=region)
 
 
 @pytest.fixture

@@ -5,6 +5,16 @@ it is told of each finished call and keeps a :class:`Call` for it.  Parameters
 and responses are copied through :mod:`appfabric_mock.protocol.redaction`, so a
 recorded call never aliases the mock's state and never holds a secret (what is one:
 :mod:`appfabric_mock.protocol.sensitive`).
+
+Every call is recorded, and most tests never read the record: a successful call is
+therefore kept as the dispatcher handed it over and copied on the first read.  That
+is safe because nothing it holds changes after the call: the parameters are parsed
+from the request for this call alone and no operation mutates or keeps them (the
+destination configurations it stores are deep copies), and a result is built for the
+call from the state's scalars, never handing out a container the state goes on to
+change (``tests/test_recording.py`` checks both over every operation, and that a
+record read late equals one read at once).  An error is copied at once: its members
+may come from a fault the test still holds.
 """
 
 from __future__ import annotations
@@ -102,13 +112,24 @@ class Calls(Tuple[Call, ...]):
 # -- the recorder ----------------------------------------------------------------------
 
 
+#: A successful call as the dispatcher handed it over: (context, status, output), not yet copied.
+_Unread = Tuple["CallContext", int, Any]
+
+
 class CallRecorder:
-    """Observer that keeps a redacted :class:`Call` for every call (thread-safe), the latest ``limit``."""
+    """Observer that keeps a redacted :class:`Call` for every call (thread-safe), the latest ``limit``.
+
+    Successful calls are kept as handed over and copied (redacted) on the first read,
+    under the recorder's lock: the not yet copied ones are among the newest ``_unread``
+    entries (those recorded since the last read).
+    """
 
     def __init__(self, limit: Optional[int] = DEFAULT_RECORDED_CALLS) -> None:
-        self._calls: "Deque[Call]" = collections.deque(maxlen=limit)
+        self._calls: "Deque[Any]" = collections.deque(maxlen=limit)
         self._lock = threading.Lock()
         self._warned = False
+        #: How many of the newest entries were recorded since the last read (the _Unread ones among them).
+        self._unread = 0
 
     @property
     def limit(self) -> Optional[int]:
@@ -119,19 +140,22 @@ class CallRecorder:
         """Keep only the latest ``limit`` calls from now on (None: all; older ones are dropped first)."""
         with self._lock:
             self._calls = collections.deque(self._calls, maxlen=limit)
+            self._unread = min(self._unread, len(self._calls))
 
     def observe(self, context: "Optional[CallContext]", status: int, code: Optional[str], payload: Any) -> None:
         """The dispatcher's observer hook: record one finished call."""
-        try:
-            call = _record(context, status, code, payload)
-        except Exception:  # a recorder bug must not fail the call it records
-            logger.exception("appfabric-mock could not record a call")
-            operation = context.operation if context is not None else None
-            call = Call(operation or None, {}, status, code, {}, None, None)
+        entry: Any
+        if code is None and context is not None:
+            entry = (context, status, payload)  # an _Unread: copied on the first read
+        else:
+            entry = _safe_record(context, status, code, payload)
         with self._lock:
             calls = self._calls
-            dropping = len(calls) == calls.maxlen and not self._warned
-            calls.append(call)
+            full = len(calls) == calls.maxlen
+            dropping = full and not self._warned
+            calls.append(entry)
+            unread = self._unread + 1
+            self._unread = unread if unread <= len(calls) else len(calls)
             if dropping:
                 self._warned = True
         if dropping and calls.maxlen:
@@ -140,18 +164,39 @@ class CallRecorder:
     def calls(self) -> Calls:
         """Every call so far, oldest first."""
         with self._lock:
+            if self._unread:
+                self._read_unread()
             return Calls(self._calls)
+
+    def _read_unread(self) -> None:
+        # Under the lock: the newest _unread entries become Calls, in place.
+        calls, count = self._calls, self._unread
+        newest = [calls.pop() for _ in range(count)]
+        newest.reverse()
+        calls.extend(entry if type(entry) is not tuple else _safe_record(entry[0], entry[1], None, entry[2])
+                     for entry in newest)
+        self._unread = 0
 
     def clear(self) -> None:
         """Forget every recorded call."""
         with self._lock:
             self._calls.clear()
+            self._unread = 0
 
     def __len__(self) -> int:
         return len(self._calls)
 
     def __repr__(self) -> str:
         return f"<CallRecorder {len(self._calls)} calls>"
+
+
+def _safe_record(context: "Optional[CallContext]", status: int, code: Optional[str], payload: Any) -> Call:
+    try:
+        return _record(context, status, code, payload)
+    except Exception:  # a recorder bug must not fail the call it records, nor a read of the calls
+        logger.exception("appfabric-mock could not record a call")
+        operation = context.operation if context is not None else None
+        return Call(operation or None, {}, status, code, {}, None, None)
 
 
 def _record(context: "Optional[CallContext]", status: int, code: Optional[str], payload: Any) -> Call:

@@ -35,6 +35,7 @@ def _row(output: str, first_cell: str) -> list:
 
 
 NUMBER = re.compile(r"^[\d,]+(\.\d+)?x?$")
+SIGNED = re.compile(r"^-?[\d,]+(\.\d+)?x?$")
 
 
 @pytest.mark.parametrize(
@@ -56,11 +57,28 @@ def test_recording_cost_rows(output: str) -> None:
 
 
 def test_per_test_rows(output: str) -> None:
+    pytest_row = _row(output, "a pytest test: appfabric_client fixture, one create, one get")
+    # (A difference of two runs: with --quick's tiny files, noise can make it negative.)
+    assert all(SIGNED.match(cell) for cell in pytest_row[1:4]) and pytest_row[4] == ">= 20x", pytest_row
     empty = _row(output, "`with mock_appfabric(): pass` / `with mock_aws(): pass`")
     assert NUMBER.match(empty[1]) and NUMBER.match(empty[2]), empty
+    both = _row(output, "start() + stop() of a handle made beforehand")
+    assert NUMBER.match(both[1]) and both[4] == "<= 50 µs", both
     full = _row(output, "start + boto3.client + one create call + stop")
     assert NUMBER.match(full[1]) and NUMBER.match(full[2]) and NUMBER.match(full[3]), full
     assert "split (medians): start" in output
+
+
+def test_scale_inside_one_parent_and_memory_rows(output: str) -> None:
+    for first in ("CreateAppAuthorization in a bundle holding N authorizations",
+                  "CreateIngestion in a bundle holding N ingestions",
+                  "a due delivery (one ingestion) among N app bundles"):
+        cells = _row(output, first)
+        assert all(NUMBER.match(c) for c in cells[1:6]) and cells[6] == "<= 1.20x" and cells[7] in ("met", "MISSED"), \
+            cells
+    memory = _row(output, "a stored app authorization (CreateAppAuthorization through boto3)")
+    assert NUMBER.match(memory[1]) and memory[2] == "<= 2,048", memory
+    assert NUMBER.match(_row(output, "a recorded GetAppBundle call, not yet read")[1])
 
 
 def test_import_rows(output: str) -> None:
@@ -102,8 +120,9 @@ def test_delivery_rows(output: str) -> None:
 def test_summary_line(output: str) -> None:
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("SUMMARY ") and "targets met" in summary
-    for label in ("mock/floor", "with mock_appfabric(): pass", "moto/mock", "import", "scale Get", "scale List",
-                  "server", "server load errors", "delivery events/s"):
+    for label in ("mock/floor", "recording share", "with mock_appfabric(): pass", "start + stop",
+                  "pytest test moto/mock", "import", "scale Get", "scale List", "in a bundle", "due delivery",
+                  "memory per authorization", "server", "server load errors", "delivery events/s"):
         assert label in summary, label
 
 
@@ -115,11 +134,18 @@ def test_async_per_call_rows(output: str) -> None:
 
 
 def test_the_instruction_count_program_runs_every_case() -> None:
-    # benchmarks/instructions.py runs this program under valgrind; here it runs bare, once per case.
+    # benchmarks/instructions.py runs this program under valgrind; here it runs bare, twice per case, on the
+    # smallest sizes (the "large" scale variant seeds 100,000 bundles: that one is left to the real runs).
+    program = (
+        "import sys; sys.path.insert(0, 'benchmarks'); import instructions\n"
+        "for section, (cases, variants) in instructions.SECTIONS.items():\n"
+        "    for name in cases:\n"
+        "        for variant in variants:\n"
+        "            if variant not in ('large', 'moto'):\n"
+        "                instructions.run_case(name, 2, section=section, variant=variant)\n"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", "import sys; sys.path.insert(0, 'benchmarks'); import instructions\n"
-                               "for name in instructions.CASES: instructions.run_case(name, 2)"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, timeout=600,
         env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")},
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -68,11 +68,32 @@ def test_sockets(network: List[str]) -> None:
     _refused(lambda: socket.create_connection((HOST, 443)), "a socket", network)
     _refused(lambda: socket.getaddrinfo(HOST, 443), "a socket", network)
     _refused(lambda: socket.gethostbyname(HOST), "a socket", network)
+    _refused(lambda: socket.gethostbyname_ex(HOST), "a socket", network)
     plain = socket.socket()
     try:
         _refused(lambda: plain.connect((HOST, 443)), "a socket", network)  # resolved in C otherwise
+        _refused(lambda: plain.connect_ex((HOST, 443)), "a socket", network)  # (which returns errors as codes)
     finally:
         plain.close()
+
+
+def test_uvloop_which_resolves_names_in_c(network: List[str]) -> None:
+    uvloop = pytest.importorskip("uvloop")  # (an optional test dependency: not on Windows)
+    original = uvloop.Loop.__dict__.get("create_connection")
+
+    async def raw() -> Any:
+        return await asyncio.get_running_loop().create_connection(asyncio.Protocol, HOST, 443)
+
+    async def stream() -> Any:
+        return await asyncio.open_connection(HOST, 443)
+
+    for attempt, client in ((raw, "uvloop"), (stream, "asyncio")):
+        loop = uvloop.new_event_loop()
+        try:
+            _refused(lambda loop=loop, attempt=attempt: loop.run_until_complete(attempt()), client, network)
+        finally:
+            loop.close()
+    assert uvloop.Loop.__dict__.get("create_connection") is original  # removed at stop
 
 
 def test_asyncio_streams(network: List[str]) -> None:

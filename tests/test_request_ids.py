@@ -75,3 +75,47 @@ def test_the_command_line_server_bounds_its_call_log() -> None:
                 with urllib.request.urlopen(f"{server.url}/appbundles") as answer:
                     assert json.load(answer) == {"appBundleSummaryList": []}
         assert len(server.mock.calls) == 1
+
+
+def test_unseeded_ids_are_version_4_uuids_that_neither_follow_nor_move_the_random_module() -> None:
+    import random
+    import uuid
+
+    from appfabric_mock.backend.support import IdGenerator, new_request_id
+
+    ids = IdGenerator()
+    random.seed(7)
+    expected = [random.random() for _ in range(3)]
+    random.seed(7)
+    drawn = [new_request_id() for _ in range(500)] + [ids.uuid() for _ in range(500)]
+    assert [random.random() for _ in range(3)] == expected  # the test's own sequence is untouched
+    random.seed(7)
+    assert new_request_id() not in drawn  # and seeding it does not repeat the mock's
+    assert len(set(drawn)) == len(drawn)
+    for text in drawn:
+        value = uuid.UUID(text)
+        assert value.version == 4 and value.variant == uuid.RFC_4122 and str(value) == text
+    # Every random bit position takes both values (a fixed bit would be a broken mask).
+    bits = [uuid.UUID(text).int for text in drawn]
+    varying = 0
+    for position in range(128):
+        varying += len({(b >> position) & 1 for b in bits}) == 2
+    assert varying == 122
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
+def test_a_forked_child_draws_other_ids_than_its_parent() -> None:
+    import os
+
+    from appfabric_mock.backend.support import new_request_id
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids, then out without running pytest's exit handlers
+        os.write(write, " ".join(new_request_id() for _ in range(3)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 4096).decode().split()
+    os.close(read)
+    assert len(child) == 3 and not set(child) & {new_request_id() for _ in range(3)}

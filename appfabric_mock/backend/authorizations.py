@@ -15,7 +15,7 @@ from urllib.parse import quote
 from ..errors import ValidationException
 from .apps import authorize_endpoint
 from .base import BackendBase, Params, Result, conflict, precondition_failed, tags_from
-from .models import AppAuthorization, AppBundle
+from .models import AppAuthorization, AppBundle, authorization_key
 from .resources import APP_AUTHORIZATION, child_arn
 
 PENDING = "PendingConnect"
@@ -113,8 +113,8 @@ class AuthorizationOperations(BackendBase):
     def _duplicate_authorization(
         self, bundle: AppBundle, app: str, tenant_id: str, skip: Optional[str]
     ) -> Optional[AppAuthorization]:
-        for other in bundle.authorizations:
-            if other.app == app and other.tenant_identifier == tenant_id and other.id != skip:
+        for other in bundle.authorizations.find((app, tenant_id)):
+            if other.id != skip:
                 return other
         return None
 
@@ -205,19 +205,20 @@ class AuthorizationOperations(BackendBase):
                     f"An app authorization for app {auth.app} and tenant {tenant['tenantIdentifier']} "
                     f"already exists: {other.arn}"
                 )
-            for ingestion in bundle.ingestions:
-                if ingestion.app == auth.app and ingestion.tenant_id == auth.tenant_identifier:
-                    raise precondition_failed(
-                        f"Ingestion {ingestion.arn} uses tenant {auth.tenant_identifier}; "
-                        "delete it before changing the tenant identifier"
-                    )
+            for ingestion in bundle.ingestions.find((auth.app, auth.tenant_identifier)):
+                raise precondition_failed(
+                    f"Ingestion {ingestion.arn} uses tenant {auth.tenant_identifier}; "
+                    "delete it before changing the tenant identifier"
+                )
         if credential is None and tenant is None:
             return {"appAuthorization": self._describe(auth)}
         if credential is not None and auth.auth_type == "oauth2":
             auth.client_id = credential["oauth2Credential"].get("clientId")
         if tenant is not None:
+            old_key = authorization_key(auth)
             auth.tenant_identifier = tenant["tenantIdentifier"]
             auth.tenant_display_name = tenant["tenantDisplayName"]
+            bundle.authorizations.reindex(auth, old_key)
         # New credentials or a new tenant need a new connect, whatever the status was.
         auth.status = PENDING
         auth.updated_at = self._now()
@@ -270,11 +271,10 @@ class AuthorizationOperations(BackendBase):
         identifier = params["appAuthorizationIdentifier"]
         bundle = self._find_bundle(params["appBundleIdentifier"])
         auth = self._find_authorization(bundle, identifier)
-        for ingestion in bundle.ingestions:
-            if ingestion.app == auth.app and ingestion.tenant_id == auth.tenant_identifier:
-                raise precondition_failed(
-                    f"Ingestion {ingestion.arn} still uses app authorization {identifier}; "
-                    "delete the ingestion before the app authorization"
-                )
+        for ingestion in bundle.ingestions.find((auth.app, auth.tenant_identifier)):
+            raise precondition_failed(
+                f"Ingestion {ingestion.arn} still uses app authorization {identifier}; "
+                "delete the ingestion before the app authorization"
+            )
         bundle.authorizations.remove(auth.id, auth.seq)
         return {}

@@ -40,8 +40,9 @@ IDEMPOTENCY_WINDOW_SECONDS = 8 * 60 * 60
 IdempotencyEntry = Tuple[str, str, Result, float]
 
 
-#: Attributes of a backend that are not its state (its identity, shared settings and lock).
-TRANSIENT_ATTRIBUTES = frozenset({"account_id", "region", "settings", "lock"})
+#: Attributes of a backend that are not its state (its identity, shared settings and lock, and
+#: what is derived from the state: rebuilt by :meth:`BackendBase.rebuild_derived`, never saved).
+TRANSIENT_ATTRIBUTES = frozenset({"account_id", "region", "settings", "lock", "delivering"})
 
 
 class BackendBase:
@@ -58,6 +59,24 @@ class BackendBase:
         self._seq = 0
         # In insertion order, so the oldest entries are the first to expire.
         self._idempotency: Dict[Tuple[str, str, str], IdempotencyEntry] = {}
+        #: The ingestions a due delivery looks at: enabled, with at least one destination, by ARN
+        #: (with their bundle).  Kept by every change of an ingestion's state or destinations, so
+        #: the data plane never scans the bundles (see appfabric_mock/delivery/plane.py).
+        self.delivering: Dict[str, Tuple[AppBundle, Ingestion]] = {}
+
+    def rebuild_derived(self) -> None:
+        """Recompute what is derived from the state (after the state was replaced, e.g. loaded)."""
+        self.delivering = {}
+        for bundle in self.bundles:
+            for ingestion in bundle.ingestions:
+                self._track_delivery(bundle, ingestion)
+
+    def _track_delivery(self, bundle: AppBundle, ingestion: Ingestion) -> None:
+        """Keep :attr:`delivering` up to date for one ingestion (after any change to it)."""
+        if ingestion.state == "enabled" and ingestion.destinations and bundle.ingestions.get(ingestion.id) is ingestion:
+            self.delivering[ingestion.arn] = (bundle, ingestion)
+        else:
+            self.delivering.pop(ingestion.arn, None)
 
     # -- basics ---------------------------------------------------------------------
     def _next_seq(self) -> int:

@@ -168,4 +168,5 @@ def decode_backend(account_id: str, region: str, settings: Settings, data: Any) 
             raise CodecError(f"backend attribute {name} holds a {type(decoded).__name__}, "
                              f"not a {type(current).__name__}")
         setattr(backend, name, decoded)
+    backend.rebuild_derived()
     return backend

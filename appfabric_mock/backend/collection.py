@@ -1,17 +1,23 @@
-"""An insertion-ordered collection with O(log n) pagination by creation sequence."""
+"""An insertion-ordered collection with O(log n) pagination by creation sequence, and an optional index."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Dict, Generic, Iterator, List, Optional, Tuple, TypeVar
+from typing import Callable, Dict, Generic, Hashable, Iterator, List, Optional, Tuple, TypeVar
 
 T = TypeVar("T")
 
 
 class Collection(Generic[T]):
-    """Resources by id, in creation order; each carries a creation sequence number."""
+    """Resources by id, in creation order; each carries a creation sequence number.
 
-    __slots__ = ("_by_id", "_seqs", "_items")
+    :meth:`index_by` adds an index by a key computed from each resource (an app and a
+    tenant, say): :meth:`find` then answers without scanning.  The index is derived
+    data, never saved: whoever changes what a resource's key is made of tells the
+    collection (:meth:`reindex`).
+    """
+
+    __slots__ = ("_by_id", "_seqs", "_items", "_key", "_index")
 
     def __init__(self) -> None:
         self._by_id: Dict[str, T] = {}
@@ -19,21 +25,62 @@ class Collection(Generic[T]):
         # The resources themselves, in step with _seqs: a page is then one slice, with
         # no lookup per listed item.
         self._items: List[T] = []
+        self._key: Optional[Callable[[T], Hashable]] = None
+        #: key -> the resources with that key, in creation order.
+        self._index: Dict[Hashable, List[T]] = {}
+
+    def index_by(self, key: Callable[[T], Hashable]) -> None:
+        """Index every resource, present and future, by ``key(resource)``."""
+        self._key = key
+        self._index = {}
+        for resource in self._items:
+            self._index.setdefault(key(resource), []).append(resource)
+
+    def find(self, key: Hashable) -> List[T]:
+        """The resources whose key is ``key``, in creation order (needs :meth:`index_by`)."""
+        return list(self._index.get(key, ()))
+
+    def reindex(self, resource: T, old_key: Hashable) -> None:
+        """Move ``resource`` from ``old_key`` to its current key (after a change of what the key reads)."""
+        key = self._key
+        if key is None:
+            return
+        self._unindex(resource, old_key)
+        self._index.setdefault(key(resource), []).append(resource)
+        # Creation order within the key, as find promises.
+        self._index[key(resource)].sort(key=self._seq_of)
+
+    def _seq_of(self, resource: T) -> int:
+        return self._seqs[self._items.index(resource)]
+
+    def _unindex(self, resource: T, key: Hashable) -> None:
+        found = self._index.get(key)
+        if found is not None:
+            for position, other in enumerate(found):
+                if other is resource:
+                    del found[position]
+                    break
+            if not found:
+                del self._index[key]
 
     def add(self, resource_id: str, seq: int, resource: T) -> None:
         # Sequence numbers only grow, so appending keeps both lists sorted.
         self._by_id[resource_id] = resource
         self._seqs.append(seq)
         self._items.append(resource)
+        if self._key is not None:
+            self._index.setdefault(self._key(resource), []).append(resource)
 
     def get(self, resource_id: str) -> Optional[T]:
         return self._by_id.get(resource_id)
 
     def remove(self, resource_id: str, seq: int) -> None:
-        del self._by_id[resource_id]
+        resource = self._by_id.pop(resource_id)
         index = bisect_right(self._seqs, seq) - 1
         del self._seqs[index]
         del self._items[index]
+        if self._key is not None:
+            self._unindex(resource, self._key(resource))
 
     def page(self, after_seq: int, limit: int) -> Tuple[List[T], Optional[int]]:
         """Up to ``limit`` resources created after ``after_seq``; and the last seq if more remain."""

@@ -7,7 +7,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from ..errors import ValidationException
 from .base import BackendBase, Params, Result, conflict, tags_from
-from .models import Ingestion, IngestionDestination
+from .models import AppBundle, Ingestion, IngestionDestination
 from .resources import INGESTION_DESTINATION, child_arn
 
 
@@ -83,6 +83,7 @@ class DestinationOperations(BackendBase):
                 tags=tags,
             )
             ingestion.destinations.add(destination_id, destination.seq, destination)
+            self._track_delivery(bundle, ingestion)
             return arn, {"ingestionDestination": destination.describe()}
 
         return self._idempotent("CreateIngestionDestination", ingestion.id, params, create,
@@ -101,10 +102,10 @@ class DestinationOperations(BackendBase):
                 raise conflict("The ingestion already delivers to this destination", other.arn,
                                INGESTION_DESTINATION)
 
-    def _addressed_destination(self, params: Params) -> Tuple[Ingestion, IngestionDestination]:
+    def _addressed_destination(self, params: Params) -> Tuple[AppBundle, Ingestion, IngestionDestination]:
         bundle = self._find_bundle(params["appBundleIdentifier"])
         ingestion = self._find_ingestion(bundle, params["ingestionIdentifier"])
-        return ingestion, self._find_destination(ingestion, params["ingestionDestinationIdentifier"])
+        return bundle, ingestion, self._find_destination(ingestion, params["ingestionDestinationIdentifier"])
 
     def get_ingestion_destination(self, params: Params) -> Result:
         """The destination, with ``statusReason`` when it is ``Failed``.
@@ -113,7 +114,7 @@ class DestinationOperations(BackendBase):
             ResourceNotFoundException: no such bundle, ingestion or destination; a destination ARN of
                 another ingestion is not found (confirmed: modelled).
         """
-        return {"ingestionDestination": self._addressed_destination(params)[1].describe()}
+        return {"ingestionDestination": self._addressed_destination(params)[2].describe()}
 
     def list_ingestion_destinations(self, params: Params) -> Result:
         """Destination ARNs of the ingestion, in creation order, paginated.
@@ -143,7 +144,7 @@ class DestinationOperations(BackendBase):
             ConflictException: another destination of the ingestion already has this bucket and prefix, or
                 this stream (invented).
         """
-        ingestion, destination = self._addressed_destination(params)
+        _, ingestion, destination = self._addressed_destination(params)
         configuration = copy.deepcopy(params["destinationConfiguration"])
         _check_combination(destination.processing_configuration, configuration)
         self._check_unique_destination(ingestion, configuration, destination.id)
@@ -163,10 +164,11 @@ class DestinationOperations(BackendBase):
         Raises:
             ResourceNotFoundException: no such bundle, ingestion or destination (confirmed: modelled).
         """
-        ingestion, destination = self._addressed_destination(params)
+        bundle, ingestion, destination = self._addressed_destination(params)
         ingestion.destinations.remove(destination.id, destination.seq)
         # AWS: an enabled ingestion whose last destination goes fails and is disabled.
         if not ingestion.destinations and ingestion.state == "enabled":
             ingestion.state = "disabled"
             ingestion.updated_at = self._now()
+        self._track_delivery(bundle, ingestion)
         return {}

@@ -51,14 +51,13 @@ class IngestionOperations(BackendBase):
         tags = tags_from(params)
 
         def create() -> Tuple[str, Result]:
-            if not any(a.app == app and a.tenant_identifier == tenant_id and a.status == CONNECTED
-                       for a in bundle.authorizations):
+            if not any(a.status == CONNECTED for a in bundle.authorizations.find((app, tenant_id))):
                 raise precondition_failed(NOT_CONNECTED)
             ingestion_id = self._new_id()
             arn = child_arn(bundle.arn, INGESTION, ingestion_id)
             self._check_quota("ingestions", self._count_ingestions, arn, INGESTION)
-            for other in bundle.ingestions:
-                if other.app == app and other.tenant_id == tenant_id and other.ingestion_type == kind:
+            for other in bundle.ingestions.find((app, tenant_id)):
+                if other.ingestion_type == kind:
                     raise conflict(
                         f"An {kind} ingestion for app {app} and tenant {tenant_id} already exists",
                         other.arn,
@@ -140,6 +139,7 @@ class IngestionOperations(BackendBase):
         if ingestion.state != state:
             ingestion.state = state
             ingestion.updated_at = self._now()
+            self._track_delivery(bundle, ingestion)
         return {}
 
     def delete_ingestion(self, params: Params) -> Result:
@@ -165,4 +165,5 @@ class IngestionOperations(BackendBase):
                 "delete them before the ingestion"
             )
         bundle.ingestions.remove(ingestion.id, ingestion.seq)
+        self._track_delivery(bundle, ingestion)
         return {}

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from .collection import Collection
 
 Tags = Dict[str, str]
+
+
+def json_copy(value: Any) -> Any:
+    """A copy of JSON-like data (dicts, lists, scalars) that shares no container with ``value``."""
+    if type(value) is dict:
+        return {key: json_copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [json_copy(item) for item in value]
+    return value
 
 
 def tag_list(tags: Tags) -> List[Dict[str, str]]:
@@ -34,6 +43,12 @@ class AppBundle:
     tags: Tags = field(default_factory=dict)
     authorizations: "Collection[AppAuthorization]" = field(default_factory=Collection, repr=False)
     ingestions: "Collection[Ingestion]" = field(default_factory=Collection, repr=False)
+
+    def __post_init__(self) -> None:
+        # The uniqueness checks and the data plane look children up by app and tenant
+        # (a bundle may hold thousands); built here, so a bundle loaded from a state file has them too.
+        self.authorizations.index_by(authorization_key)
+        self.ingestions.index_by(ingestion_key)
 
     def describe(self) -> Dict[str, Any]:
         """The ``AppBundle`` output shape."""
@@ -82,6 +97,16 @@ class AppAuthorization:
             "status": self.status,
             "updatedAt": self.updated_at,
         }
+
+
+def authorization_key(auth: "AppAuthorization") -> Tuple[str, str]:
+    """What an app authorization is unique by within its bundle: (app, tenant identifier)."""
+    return auth.app, auth.tenant_identifier
+
+
+def ingestion_key(ingestion: "Ingestion") -> Tuple[str, str]:
+    """An ingestion's app and tenant: the authorization it needs (and, with its type, what it is unique by)."""
+    return ingestion.app, ingestion.tenant_id
 
 
 @dataclass(eq=False)
@@ -136,12 +161,16 @@ class IngestionDestination:
     tags: Tags = field(default_factory=dict)
 
     def describe(self) -> Dict[str, Any]:
-        """The ``IngestionDestination`` output shape (``statusReason`` only when there is one)."""
+        """The ``IngestionDestination`` output shape (``statusReason`` only when there is one).
+
+        The configurations are copies: a result never shares a container with the state
+        (recorded calls keep results as they are; see :mod:`appfabric_mock.recording`).
+        """
         out: Dict[str, Any] = {
             "arn": self.arn,
             "ingestionArn": self.ingestion_arn,
-            "processingConfiguration": self.processing_configuration,
-            "destinationConfiguration": self.destination_configuration,
+            "processingConfiguration": json_copy(self.processing_configuration),
+            "destinationConfiguration": json_copy(self.destination_configuration),
             "status": self.status,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,

@@ -56,9 +56,24 @@ class Settings:
     #: Users that user access tasks find, by (app, tenant id, lower-cased email).
     app_users: Dict[Tuple[str, str, str], AppUser] = field(default_factory=dict, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-    #: Key of the digests that remember idempotent requests (which may carry secrets): never
-    #: written into a state file (see :mod:`appfabric_mock.persistence`).
-    digest_key: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    #: See :attr:`digest_key` (drawn on first use: every mock start builds settings).
+    _digest_key: Optional[bytes] = field(default=None, repr=False)
+
+    @property
+    def digest_key(self) -> bytes:
+        """Key of the digests that remember idempotent requests (which may carry secrets): never
+        written into a state file (see :mod:`appfabric_mock.persistence`)."""
+        key = self._digest_key
+        if key is None:
+            with self.lock:
+                if self._digest_key is None:
+                    self._digest_key = os.urandom(32)
+                key = self._digest_key
+        return key
+
+    @digest_key.setter
+    def digest_key(self, key: bytes) -> None:
+        self._digest_key = key
 
     def quota(self, name: str) -> Optional[int]:
         return self.quotas.get(name)

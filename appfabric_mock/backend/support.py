@@ -102,17 +102,30 @@ def _coerce(value: Union[_dt.datetime, str], what: str = "clock") -> _dt.datetim
     return to_utc(value, what)
 
 
-def _uuid4() -> str:
-    """``str(uuid.uuid4())`` without building a UUID object (its checks and int conversions).
+#: The random source of unseeded ids: seeded once from the operating system, and again in a
+#: forked child (an xdist worker, a forked server), so no two processes share a sequence.
+#: Not the ``random`` module's own instance: a test's ``random.seed()`` must neither repeat
+#: the mock's ids nor see its sequence consumed by them.
+_RANDOM = random.Random(os.urandom(32))
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _RANDOM.seed(os.urandom(32)))
 
-    Every create draws two (the id, and an OAuth state for oauth2 authorizations).
-    Same bits as uuid4: 16 random bytes, version 4 in byte 6, the RFC 4122 variant in byte 8.
+
+def _uuid4() -> str:
+    """A version-4 UUID string, without building a UUID object or a system call.
+
+    Every call draws one (its request id) and every create more (the id, an OAuth state).
+    Same layout as uuid4: 122 random bits, version 4, the RFC 4122 variant.  The ids of a
+    mock identify resources and requests; none of them is a secret.
     """
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    text = raw.hex()
+    bits = _RANDOM.getrandbits(128) & _CLEAR | _SET
+    text = f"{bits:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+# Version 4 in bits 76-79, the variant (10) in bits 62-63, as uuid.UUID(version=4) sets them.
+_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 class IdGenerator:

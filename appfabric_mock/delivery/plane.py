@@ -350,25 +350,31 @@ class DataPlane:
     # -- what can receive ---------------------------------------------------------------
     def targets(self, ingestion_arn: Optional[str] = None,
                 destination_arn: Optional[str] = None) -> List[Target]:
-        """Destinations that may receive a delivery now, in creation order."""
+        """Destinations that may receive a delivery now, in creation order.
+
+        Only the ingestions each backend lists as delivering (enabled, with destinations)
+        are looked at, so the cost follows them, not the number of bundles or ingestions.
+        """
         out: List[Target] = []
         for _key, backend in self._store.items():
+            if not backend.delivering:
+                continue
             with backend.lock:
-                for bundle in backend.bundles:
-                    if not bundle.ingestions:
+                candidates = list(backend.delivering.values())
+                # Creation order, as the bundles and their ingestions list them.
+                candidates.sort(key=lambda pair: (pair[0].seq, pair[1].seq))
+                for bundle, ingestion in candidates:
+                    if ingestion_arn is not None and ingestion.arn != ingestion_arn:
                         continue
-                    connected = {(a.app, a.tenant_identifier) for a in bundle.authorizations
-                                 if a.status == "Connected"}
-                    for ingestion in bundle.ingestions:
-                        if ingestion_arn is not None and ingestion.arn != ingestion_arn:
+                    if ingestion.state != "enabled" or not any(
+                            a.status == "Connected" for a in bundle.authorizations.find((ingestion.app,
+                                                                                         ingestion.tenant_id))):
+                        continue
+                    for destination in ingestion.destinations:
+                        if destination_arn is not None and destination.arn != destination_arn:
                             continue
-                        if ingestion.state != "enabled" or (ingestion.app, ingestion.tenant_id) not in connected:
-                            continue
-                        for destination in ingestion.destinations:
-                            if destination_arn is not None and destination.arn != destination_arn:
-                                continue
-                            if destination.status == "Active":
-                                out.append(Target(backend, bundle.id, ingestion, destination))
+                        if destination.status == "Active":
+                            out.append(Target(backend, bundle.id, ingestion, destination))
         return out
 
     # -- one delivery -------------------------------------------------------------------
