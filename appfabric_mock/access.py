@@ -113,34 +113,13 @@ class AccessControl:
         with self._lock:
             decision = next((r for r in reversed(rules) if r.applies(action, context.access_key_id)), None)
         if decision is not None and decision.effect == "Deny":
+            from .backend.resources import iam_resource
+
             raise AccessDeniedException(
                 f"User: arn:aws:iam::{context.account_id}:user/appfabric-mock is not authorized to perform: "
-                f"{action} on resource: {_resource(context)} with an explicit deny in an identity-based policy"
+                f"{action} on resource: {iam_resource(context.params, context.account_id, context.region)} "
+                "with an explicit deny in an identity-based policy"
             )
 
     def __repr__(self) -> str:
         return f"<AccessControl {len(self._rules)} rules>"
-
-
-def _resource(context: "CallContext") -> str:
-    """The ARN IAM would evaluate: the most specific resource in the request path, else ``*``."""
-    from .backend import arns
-
-    labels = context.params
-    arn = labels.get("resourceArn")
-    if isinstance(arn, str):
-        return arn
-    bundle = labels.get("appBundleIdentifier")
-    if not isinstance(bundle, str):
-        return "*"  # the resource is in the body (not read before authorization) or there is none
-    if not bundle.startswith("arn:"):
-        bundle = arns.bundle_arn(context.region, context.account_id, bundle)
-    resource = bundle
-    for label, kind in (("appAuthorizationIdentifier", "appauthorization"), ("ingestionIdentifier", "ingestion")):
-        child = labels.get(label)
-        if isinstance(child, str):
-            resource = child if child.startswith("arn:") else f"{bundle}/{kind}/{child}"
-    destination = labels.get("ingestionDestinationIdentifier")
-    if isinstance(destination, str):
-        resource = destination if destination.startswith("arn:") else f"{resource}/ingestiondestination/{destination}"
-    return resource

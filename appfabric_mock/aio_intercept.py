@@ -22,7 +22,15 @@ from types import ModuleType
 from typing import Any, Callable, List, Tuple
 
 from . import mock as _activation
-from .intercept import answer, twin
+from .compat import incompatible, require_parameters
+from .intercept import (
+    DO_GET_RESPONSE_PARAMETERS,
+    SIGN_PARAMETERS,
+    answer,
+    borrows_credentials,
+    event_emitter,
+    twin,
+)
 from .patching import Patch, Replacement
 from .state import MockState
 
@@ -75,14 +83,18 @@ def _endpoint_targets(module: ModuleType) -> List[Replacement]:
     # Imported by aiobotocore.endpoint itself (through its HTTP session module).
     response_class = getattr(sys.modules.get("aiobotocore.awsrequest"), "AioAWSResponse", None)
     if endpoint_class is None or response_class is None:
-        return []
+        raise incompatible("aiobotocore", "aiobotocore.endpoint.AioEndpoint and aiobotocore.awsrequest.AioAWSResponse",
+                           "has no such classes")
 
     def patched(original: Callable[..., Any]) -> Callable[..., Any]:
+        require_parameters(original, DO_GET_RESPONSE_PARAMETERS, "aiobotocore", "AioEndpoint._do_get_response")
+
         async def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
             state = _activation._state
             if state is not None and operation_model.service_model.endpoint_prefix == "appfabric":
                 # The real coroutine runs unchanged on a twin whose emitter claims before-send.
-                self = twin(self, _event_emitter=_AsyncClaimingEmitter(self._event_emitter, state, response_class))
+                emitter = _AsyncClaimingEmitter(event_emitter(self, "aiobotocore"), state, response_class)
+                self = twin(self, _event_emitter=emitter)
             return await original(self, request, operation_model, context)
 
         return _do_get_response
@@ -92,12 +104,16 @@ def _endpoint_targets(module: ModuleType) -> List[Replacement]:
 
 def _signer_targets(module: ModuleType) -> List[Replacement]:
     signer_class = getattr(module, "AioRequestSigner", None)
-    return [] if signer_class is None else [Replacement(signer_class, "sign", _patched_sign)]
+    if signer_class is None:
+        raise incompatible("aiobotocore", "aiobotocore.signers.AioRequestSigner", "has no such class")
+    return [Replacement(signer_class, "sign", _patched_sign)]
 
 
 def _patched_sign(original: Callable[..., Any]) -> Callable[..., Any]:
+    require_parameters(original, SIGN_PARAMETERS, "aiobotocore", "AioRequestSigner.sign")
+
     async def sign(self: Any, operation_name: str, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if self._credentials is None and _activation._state is not None and self._signing_name == "appfabric":
+        if _activation._state is not None and borrows_credentials(self, "aiobotocore"):
             # A twin, so that the client keeps no credentials once the mock stops.
             self = twin(self, _credentials=_fake_credentials())
         return await original(self, operation_name, request, *args, **kwargs)

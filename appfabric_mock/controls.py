@@ -61,28 +61,24 @@ class Controls:
         state.data_plane.reset()
 
     # -- app authorizations -----------------------------------------------------------
-    def _locate(self, arn: str, kind: str, name: str) -> Tuple["AppFabricBackend", Any]:
+    def _locate_resource(self, arn: str, kind: str, name: str) -> Tuple["AppFabricBackend", Any]:
         """(backend, resource) of an app authorization, ingestion or ingestion destination ARN."""
-        from .backend import arns
+        from .backend import resources
 
-        parsed = arns.parse_arn(arn)
+        parsed = resources.parse_arn(arn)
         if parsed is None or parsed.kind != kind:
             raise ValueError(f"not an {name} ARN: {arn}")
-        backend = self.state.store.find(parsed.account, parsed.region)  # a lookup creates no backend
-        if backend is None:
-            raise KeyError(f"no {name} {arn}")
-        found: Any = backend.bundles.get(parsed.bundle_id)
-        child = parsed.child_id or ""
-        if found is not None:
-            found = (found.authorizations if kind == "appauthorization" else found.ingestions).get(child)
-        if found is not None and kind == "ingestiondestination":
-            found = found.destinations.get(parsed.destination_id or "")
-        if found is None:
+        # A lookup creates no backend; an ARN whose partition is not its region's names nothing.
+        backend = None
+        if parsed.partition == resources.partition_for(parsed.region):
+            backend = self.state.store.find(parsed.account, parsed.region)
+        found = resources.locate(backend.bundles, parsed) if backend is not None else None
+        if backend is None or found is None:
             raise KeyError(f"no {name} {arn}")
         return backend, found
 
-    def _authorization(self, arn: str) -> Tuple["AppFabricBackend", "AppAuthorization"]:
-        return self._locate(arn, "appauthorization", "app authorization")
+    def _locate_authorization(self, arn: str) -> Tuple["AppFabricBackend", "AppAuthorization"]:
+        return self._locate_resource(arn, "appauthorization", "app authorization")
 
     def set_authorization_status(self, arn: str, status: str) -> None:
         """Force an app authorization into any status (e.g. ``TokenAutoRotationFailed``).
@@ -99,7 +95,7 @@ class Controls:
 
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-        backend, auth = self._authorization(arn)
+        backend, auth = self._locate_authorization(arn)
         self.state.data_plane.run_due()  # deliveries due under the old status are made first
         with backend.lock:
             if auth.status != status:
@@ -117,16 +113,16 @@ class Controls:
         :raises ValueError: for an ARN that is not an app authorization's.
         :raises KeyError: when no such app authorization exists.
         """
-        backend, auth = self._authorization(arn)
+        backend, auth = self._locate_authorization(arn)
         with backend.lock:
             auth.connect_failure = message
 
     # -- ingestion destinations -------------------------------------------------------
-    def _destination(self, arn: str) -> Tuple["AppFabricBackend", "IngestionDestination"]:
-        return self._locate(arn, "ingestiondestination", "ingestion destination")
+    def _locate_destination(self, arn: str) -> Tuple["AppFabricBackend", "IngestionDestination"]:
+        return self._locate_resource(arn, "ingestiondestination", "ingestion destination")
 
-    def _ingestion(self, arn: str) -> Tuple["AppFabricBackend", "Ingestion"]:
-        return self._locate(arn, "ingestion", "ingestion")
+    def _locate_ingestion(self, arn: str) -> Tuple["AppFabricBackend", "Ingestion"]:
+        return self._locate_resource(arn, "ingestion", "ingestion")
 
     def set_destination_failed(self, arn: str, reason: str = "The destination is not accepting logs") -> None:
         """Mark a destination ``Failed`` with a ``statusReason`` (as when delivery fails).
@@ -138,7 +134,7 @@ class Controls:
         :raises ValueError: for an ARN that is not an ingestion destination's.
         :raises KeyError: when no such destination exists.
         """
-        backend, destination = self._destination(arn)
+        backend, destination = self._locate_destination(arn)
         self.state.data_plane.run_due()  # what fell due while it was Active is delivered first
         with backend.lock:
             destination.status = "Failed"
@@ -177,14 +173,14 @@ class Controls:
         from .delivery.plane import check_events
 
         arn = _arn_of(ingestion, "ingestion")
-        self._ingestion(arn)
+        self._locate_ingestion(arn)
         if events is not None:
             events = check_events(events)
         if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
             raise ValueError("count must be a non-negative int")
         dest_arn = _arn_of(destination, "ingestionDestination") if destination is not None else None
         if dest_arn is not None:
-            self._destination(dest_arn)
+            self._locate_destination(dest_arn)
         return self.state.data_plane.deliver_now(arn, events, count, dest_arn)
 
     def run_due_deliveries(self) -> "List[Delivery]":

@@ -124,12 +124,22 @@ def dispatch_lowered(
     except AppFabricError as error:
         return _error_response(state, context, error, request_id)
     except Exception as exc:  # a bug in the mock: answer as AWS would, never a traceback
-        logger.exception("appfabric-mock failed while answering %s %s", method, path)
-        internal = InternalServerException(
-            f"appfabric-mock internal error in {spec.name if spec else 'routing'}: "
-            f"{type(exc).__name__}: {exc}"
-        )
+        logger.exception("appfabric-mock failed while answering %s %s (request id %s)", method, path, request_id)
+        internal = internal_error(spec.name if spec else "routing", exc, request_id)
         return _error_response(state, context, internal, request_id)
+
+
+def internal_error(where: str, exc: BaseException, request_id: str) -> InternalServerException:
+    """The answer to a bug in the mock: the exception's type and where, never its text.
+
+    An exception's text may hold what the request carried (a secret, a personal detail),
+    so it goes only to the ``appfabric_mock`` logger, with the traceback, under the same
+    request id; the prefix tells a mock bug from an InternalServerException a test injected.
+    """
+    return InternalServerException(
+        f"appfabric-mock internal error in {where} ({type(exc).__name__}); the appfabric_mock "
+        f"logger has the traceback (request id {request_id})"
+    )
 
 
 def _check_output(spec: OperationSpec, result: Dict[str, Any]) -> None:

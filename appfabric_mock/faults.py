@@ -46,29 +46,6 @@ _DEFAULT_MESSAGES = {
     "ValidationException": "The request failed to satisfy the constraints of the service.",
 }
 
-# The identifier labels of an AppFabric request, most specific first, with the
-# resource type a ResourceNotFound/Conflict about that identifier names.
-_IDENTIFIERS = (
-    ("ingestionDestinationIdentifier", "IngestionDestination"),
-    ("ingestionIdentifier", "Ingestion"),
-    ("appAuthorizationIdentifier", "AppAuthorization"),
-    ("appBundleIdentifier", "AppBundle"),
-)
-_ARN_KINDS = {
-    "appbundle": "AppBundle",
-    "appauthorization": "AppAuthorization",
-    "ingestion": "Ingestion",
-    "ingestiondestination": "IngestionDestination",
-}
-# The quota a ServiceQuotaExceededException about each resource type names.
-_QUOTA_FOR = {
-    "AppBundle": "app_bundles",
-    "AppAuthorization": "app_authorizations",
-    "Ingestion": "ingestions",
-    "IngestionDestination": "ingestion_destinations",
-}
-
-
 class Fault:
     """One injected fault, as returned by :meth:`~appfabric_mock.AppFabricMock.inject_fault`.
 
@@ -317,71 +294,37 @@ def _placeholders(shape: "StructureShape") -> Dict[str, Any]:
 # -- building the error ---------------------------------------------------------------
 
 
-_VERBS = ("BatchGet", "Create", "Get", "List", "Update", "Delete", "Connect", "Start", "Stop")
-
-
-def _operation_resource_type(operation: str) -> Optional[str]:
-    """``CreateIngestion`` -> ``Ingestion``; ``StartUserAccessTasks`` -> ``UserAccessTask``."""
-    for verb in _VERBS:
-        if operation.startswith(verb):
-            noun = operation[len(verb):]
-            noun = noun[:-1] if noun.endswith("s") else noun
-            return noun if noun in _QUOTA_FOR or noun == "UserAccessTask" else None
-    return None
-
-
-def _resource(context: "CallContext") -> "tuple[str, str]":
-    """(resourceId, resourceType) of a call.
-
-    The type is the resource the operation acts on (what a Create creates); the
-    id is that resource's identifier as the caller sent it, else the most
-    specific identifier in the request (the parent of a resource being created),
-    else the account (the scope of the app bundle quota).
-    """
-    from .backend import arns
-
-    params = context.params
-    arn = params.get("resourceArn")
-    if isinstance(arn, str):  # the tagging operations
-        parsed = arns.parse_arn(arn)
-        return arn, _ARN_KINDS[parsed.kind] if parsed else "AppBundle"
-    resource_type = _operation_resource_type(context.operation) or "AppBundle"
-    sent = [(params.get(name), kind) for name, kind in _IDENTIFIERS if isinstance(params.get(name), str)]
-    for value, kind in sent:
-        if kind == resource_type:
-            return str(value), resource_type
-    if sent:
-        return str(sent[0][0]), resource_type
-    return context.account_id, resource_type
-
-
 def _default_message(operation: str, code: str) -> str:
     """A generic AWS-like message; AWS's own text for the quota of the resource a Create makes."""
     if code == "ServiceQuotaExceededException":
-        quota = _QUOTA_FOR.get(_operation_resource_type(operation) or "")
-        if quota is not None:
+        from .backend.resources import BY_NAME, operation_resource_type
+
+        created = BY_NAME.get(operation_resource_type(operation) or "")
+        if created is not None:
             from .backend.settings import QUOTA_MESSAGES
 
-            return QUOTA_MESSAGES[quota]
+            return QUOTA_MESSAGES[created.quota]
     return _DEFAULT_MESSAGES.get(code, code)
 
 
 def build_error(code: str, message: str, members: Mapping[str, Any], context: "CallContext") -> AppFabricError:
     """The error instance for one faulted call: required members defaulted, explicit ones kept."""
+    from .backend.resources import BY_NAME, error_resource
     from .protocol.compiled import protocol
 
     shape = protocol().error_shapes[code]
     required = shape.required_members
     values: Dict[str, Any] = {}
     if "resourceId" in required or "resourceType" in required:
-        values["resourceId"], values["resourceType"] = _resource(context)
+        values["resourceId"], values["resourceType"] = error_resource(context.operation, context.params,
+                                                                      context.account_id)
     if "serviceCode" in required:
         values["serviceCode"] = "appfabric"
     if "quotaCode" in required:
         from .backend.settings import QUOTA_CODES
 
-        quota = _QUOTA_FOR.get(values.get("resourceType", ""))
-        values["quotaCode"] = QUOTA_CODES[quota] if quota else "appfabric-requests"
+        counted = BY_NAME.get(values.get("resourceType", ""))
+        values["quotaCode"] = QUOTA_CODES[counted.quota] if counted else "appfabric-requests"
     if "reason" in required:
         values["reason"] = "other"
     values.update(members)

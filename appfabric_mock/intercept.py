@@ -19,10 +19,10 @@ and hands everything back to the original once no mock is active.
   raising ``NoCredentialsError``.  Clients with credentials are untouched.
 * aiobotocore (and so aioboto3): the same two seams on ``AioEndpoint`` and
   ``AioRequestSigner``, in :mod:`appfabric_mock.aio_intercept`.
-* requests: ``HTTPAdapter.send`` is wrapped: a ``responses`` mock answers
-  AppFabric endpoints, and every other request goes on to whatever
-  ``HTTPAdapter.send`` was before (the network, or a user's own ``responses``
-  mock).
+* requests: ``HTTPAdapter.send`` is wrapped: AppFabric endpoints are answered
+  by the dispatcher (the answer built by the adapter's own ``build_response``),
+  and every other request goes on to whatever ``HTTPAdapter.send`` was before
+  (the network, or a user's own ``responses`` mock).
 
 Anything else that tries to reach an AppFabric endpoint meets the escape guard
 (:mod:`appfabric_mock.escape_guard`).
@@ -30,8 +30,9 @@ Anything else that tries to reach an AppFabric endpoint meets the escape guard
 
 from __future__ import annotations
 
+import io
 import re
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict
 
 # This module is imported by the first start, never by `import appfabric_mock`, so
 # botocore's classes are imported here once rather than inside each call.
@@ -40,6 +41,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import EndpointConnectionError
 
 from . import mock as _activation
+from .compat import incompatible, require_parameters
 from .dispatch import Response, UnreachableRegion, dispatch, dispatch_lowered, lower_headers
 from .environment import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from .patching import Patch, Replacement
@@ -129,21 +131,47 @@ def twin(instance: Any, **changes: Any) -> Any:
 # -- botocore ---------------------------------------------------------------------------
 
 
+#: The parameters the patched methods are called with (botocore's, and aiobotocore's alike).
+DO_GET_RESPONSE_PARAMETERS = ("self", "request", "operation_model", "context")
+SIGN_PARAMETERS = ("self", "operation_name", "request")
+
+
+def event_emitter(endpoint: Any, distribution: str) -> Any:
+    """An endpoint's ``_event_emitter``, which the mock wraps to claim ``before-send``."""
+    try:
+        return endpoint._event_emitter
+    except AttributeError:
+        raise incompatible(distribution, "an endpoint's _event_emitter", "has no such attribute") from None
+
+
+def borrows_credentials(signer: Any, distribution: str) -> bool:
+    """Whether an AppFabric request signer has no credentials (the mock lends its fake ones)."""
+    try:
+        return signer._credentials is None and signer._signing_name == "appfabric"
+    except AttributeError:
+        raise incompatible(distribution, "a request signer's _credentials and _signing_name",
+                           "has no such attributes") from None
+
+
 def _patched_do_get_response(original: Callable[..., Any]) -> Callable[..., Any]:
+    require_parameters(original, DO_GET_RESPONSE_PARAMETERS, "botocore", "Endpoint._do_get_response")
+
     def _do_get_response(self: Any, request: Any, operation_model: Any, context: Any) -> Any:
         state = _activation._state
         if state is None or operation_model.service_model.endpoint_prefix != "appfabric":
             return original(self, request, operation_model, context)
         # The real method runs unchanged on a twin whose emitter claims before-send.
-        return original(twin(self, _event_emitter=_ClaimingEmitter(self._event_emitter, state)),
+        return original(twin(self, _event_emitter=_ClaimingEmitter(event_emitter(self, "botocore"), state)),
                         request, operation_model, context)
 
     return _do_get_response
 
 
 def _patched_sign(original: Callable[..., Any]) -> Callable[..., Any]:
+    require_parameters(original, SIGN_PARAMETERS, "botocore", "RequestSigner.sign")
+
     def sign(self: Any, operation_name: str, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if self._credentials is None and _activation._state is not None and self._signing_name == "appfabric":
+        if _activation._state is not None and borrows_credentials(self, "botocore"):
             # A twin, so that the client keeps no credentials once the mock stops.
             self = twin(self, _credentials=_FAKE_CREDENTIALS)
         return original(self, operation_name, request, *args, **kwargs)
@@ -158,42 +186,41 @@ def _patched_send(previous: Callable[..., Any]) -> Callable[..., Any]:
     """``HTTPAdapter.send``: AppFabric URLs to the mock, the rest to ``previous``.
 
     ``previous`` is what was there at start: the network, or a user's own ``responses``
-    mock.  The ``responses`` mock that answers AppFabric URLs is built only when such a
-    request is actually sent (starting one in every test would cost more than the rest
-    of start and stop together).
+    mock, which keeps answering its URLs.
     """
-    answering: List[Any] = []
 
     def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
         if _activation._state is not None and APPFABRIC_URL.match(str(request.url)):
-            return _responses_mock(answering, previous).unbound_on_send()(adapter, request, *args, **kwargs)
+            return _answer_requests(adapter, request)
         return previous(adapter, request, *args, **kwargs)
 
     return send
 
 
-def _responses_mock(answering: List[Any], previous: Callable[..., Any]) -> Any:
-    """The ``responses`` mock for AppFabric URLs, built on first use (imports outside any lock)."""
-    if not answering:
-        import responses
+def _answer_requests(adapter: Any, request: Any) -> Any:
+    """The mock's answer as a ``requests.Response``, built the way the adapter builds any answer.
 
-        mock = responses.RequestsMock(
-            assert_all_requests_are_fired=False,
-            real_adapter_send=previous,  # type: ignore[arg-type]  # chain to what was there at start
-        )
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
-            mock.add_callback(method, APPFABRIC_URL, callback=_answer_requests)
-        mock.add_passthru(re.compile(".*"))
-        answering.append(mock)  # two threads may both build one: either answers alike
-    return answering[0]
+    A urllib3 response over the body goes through ``HTTPAdapter.build_response``, as a
+    network answer would (headers, encoding, cookies, ``stream=True`` reads alike).
+    """
+    from http.client import responses as reasons
 
+    from urllib3.response import HTTPResponse
 
-def _answer_requests(request: Any) -> Tuple[int, Dict[str, str], bytes]:
     state = _activation._state
     if state is None:  # stopped while the request was in flight
         raise ConnectionError("appfabric-mock is not active")
     response = dispatch(state, request.method, request.url, request.headers, request.body)
-    return response.status, response.headers, response.body
+    raw = HTTPResponse(
+        body=io.BytesIO(response.body),
+        headers=response.headers,
+        status=response.status,
+        reason=reasons.get(response.status),
+        preload_content=False,
+        decode_content=False,
+        request_method=request.method,
+    )
+    return adapter.build_response(request, raw)
 
 
 #: The botocore and requests seams, by the module each patches (aiobotocore's: aio_intercept.PATCHES).
@@ -205,11 +232,3 @@ PATCHES = (
         Replacement(module.HTTPAdapter, "send", _patched_send)] if hasattr(module, "HTTPAdapter") else []),
 )
 
-
-def installed() -> bool:
-    """Whether botocore's seams are patched right now."""
-    from botocore.endpoint import Endpoint
-    from botocore.signers import RequestSigner
-
-    return any(getattr(function, "__module__", None) == __name__
-               for function in (Endpoint.__dict__["_do_get_response"], RequestSigner.__dict__["sign"]))

@@ -70,8 +70,9 @@ class Replacement:
         """Build the replacement if what it replaces changed; return what it replaces."""
         current = self.current()
         if current is not self._original or self._replacement is None:
-            self._original = current
-            self._replacement = self.build(getattr(self.owner, self.name, None) if current is _MISSING else current)
+            # Built before anything is noted: a build that refuses (appfabric_mock.compat) changes nothing.
+            replacement = self.build(getattr(self.owner, self.name, None) if current is _MISSING else current)
+            self._original, self._replacement = current, replacement
         return current
 
     def apply(self) -> None:

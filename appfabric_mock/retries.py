@@ -28,6 +28,7 @@ import time as _time
 from types import ModuleType
 from typing import Any, Callable, Iterator, List
 
+from .compat import incompatible
 from .patching import Patch, PatchSet, Replacement
 
 __all__ = ["no_retry_sleep"]
@@ -87,8 +88,20 @@ def _sleepless_anyio(original: Callable[..., Any]) -> Callable[..., Any]:
     return _sleep
 
 
+def _stand_in(stand_in: Any, module_name: str, distribution: str, name: str) -> Callable[[Any], Any]:
+    """Builds ``stand_in`` over a module reference, checked to be the module expected."""
+
+    def build(original: Any) -> Any:
+        if getattr(original, "__name__", None) != module_name:
+            raise incompatible(distribution, name, f"does not sleep through it (found {original!r})")
+        return stand_in
+
+    return build
+
+
 def _aiobotocore_targets(module: ModuleType) -> List[Replacement]:
-    targets = [Replacement(module, "asyncio", lambda original: _SLEEPLESS_ASYNCIO)]
+    targets = [Replacement(module, "asyncio", _stand_in(_SLEEPLESS_ASYNCIO, "asyncio", "aiobotocore",
+                                                        "the asyncio reference of aiobotocore.endpoint"))]
     anyio_endpoint = getattr(module, "AnyioEndpoint", None)
     if anyio_endpoint is not None and "_sleep" in vars(anyio_endpoint):
         targets.append(Replacement(anyio_endpoint, "_sleep", _sleepless_anyio))
@@ -96,7 +109,9 @@ def _aiobotocore_targets(module: ModuleType) -> List[Replacement]:
 
 
 _PATCHES = PatchSet("no_retry_sleep", [
-    Patch("botocore.endpoint", lambda module: [Replacement(module, "time", lambda original: _SLEEPLESS_TIME)]),
+    Patch("botocore.endpoint", lambda module: [
+        Replacement(module, "time", _stand_in(_SLEEPLESS_TIME, "time", "botocore",
+                                              "the time reference of botocore.endpoint"))]),
     Patch("aiobotocore.endpoint", _aiobotocore_targets),
 ])
 

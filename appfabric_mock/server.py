@@ -44,8 +44,8 @@ from urllib.parse import quote, urlsplit
 from . import control_api, status_page
 from .backend.support import new_request_id
 from .controls import Controls
-from .dispatch import REQUEST_ID_HEADER, Response, UnreachableRegion, dispatch_lowered
-from .errors import AppFabricError, InternalServerException, ValidationException
+from .dispatch import REQUEST_ID_HEADER, Response, UnreachableRegion, dispatch_lowered, internal_error
+from .errors import AppFabricError, ValidationException
 from .server_policy import Refusal, RequestPolicy, is_loopback
 from .state import MockState
 
@@ -131,11 +131,11 @@ def _too_large(length: int, limit: int) -> AppFabricError:
                       f"The request body of {length} bytes exceeds the limit of {limit} bytes")
 
 
-def _error_response(error: AppFabricError) -> Response:
+def _error_response(error: AppFabricError, request_id: Optional[str] = None) -> Response:
     from .protocol.serialization import serialize_error
 
     status, headers, body = serialize_error(error)
-    headers[REQUEST_ID_HEADER] = new_request_id()
+    headers[REQUEST_ID_HEADER] = request_id or new_request_id()
     return Response(status, headers, body)
 
 
@@ -187,9 +187,10 @@ class AppFabricApp:
         try:
             response = self._answer(environ, method, raw, path)
         except Exception as exc:  # a bug in the mock: an AWS-shaped 500, never a traceback on the wire
-            logger.exception("appfabric-mock server failed while answering %s %s", method, path)
-            response = _error_response(InternalServerException(
-                f"appfabric-mock internal error: {type(exc).__name__}: {exc}"))
+            request_id = new_request_id()
+            logger.exception("appfabric-mock server failed while answering %s %s (request id %s)",
+                             method, path, request_id)
+            response = _error_response(internal_error("the server", exc, request_id), request_id)
         status, headers, body = response
         header_list = [(name, value) for name, value in headers.items() if name.lower() != "content-length"]
         header_list.extend(_COMMON_HEADERS)

@@ -42,6 +42,27 @@ except ImportError as _missing:  # pragma: no cover - exercised in a subprocess 
     ) from _missing
 
 from .backend.support import new_request_id
+from .compat import require_attribute, require_parameters
+
+
+def check_waitress() -> None:
+    """The waitress internals subclassed or called below are there (see :mod:`appfabric_mock.compat`)."""
+    for owner, name, parameters in (
+        (HTTPRequestParser, "parse_header", ("self", "header_plus")),
+        (ErrorTask, "execute", ("self",)),
+        (TcpWSGIServer, "maintenance", ("self", "now")),
+        (TcpWSGIServer, "pull_trigger", ("self",)),
+        (wasyncore, "loop", ("timeout", "use_poll", "map", "count")),
+        (wasyncore, "close_all", ("map", "ignore_all")),
+    ):
+        where = f"{getattr(owner, '__name__', owner)}.{name}"
+        require_parameters(require_attribute(owner, name, "waitress", where), parameters, "waitress", where)
+    for owner, name in ((HTTPChannel, "parser_class"), (HTTPChannel, "error_task_class"),
+                        (TcpWSGIServer, "channel_class")):
+        require_attribute(owner, name, "waitress", f"{owner.__name__}.{name}")
+
+
+check_waitress()
 
 __all__ = ["HTTPServer", "ServerLimits"]
 

@@ -64,6 +64,25 @@ def _only_modelled_errors() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _model_compiled_per_test_under_mutmut() -> None:
+    """Under mutation testing (``MUTANT_UNDER_TEST`` set by mutmut), compile the model again for each test.
+
+    mutmut runs each mutant in a process forked from one that already ran the tests, so what
+    the package builds once per process (the compiled protocol, and the caches in front of
+    pure functions) would otherwise have been built by the unmutated code, and a mutant of the
+    code that builds it could never be caught.  Never active in an ordinary run.
+    """
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    from appfabric_mock.backend import authorizations, resources
+    from appfabric_mock.protocol import compiled, fast_serialization
+
+    compiled._protocol = None
+    for cache in (fast_serialization._iso8601_kept, authorizations._console_redirect, resources.parse_arn):
+        cache.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _mock_warnings_are_asserted() -> Iterator[None]:
     """Fail a test that provokes an AppFabricMockWarning it does not assert with ``pytest.warns``."""
     # Caught rather than turned into errors: the mock logs a warning that raises instead (a

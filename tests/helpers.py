@@ -255,3 +255,12 @@ def isolated_aws_env(home: Path, access_key: str, secret_key: str, **extra: str)
     })
     env.update(extra)
     return env
+
+
+def seams_patched() -> bool:
+    """Whether the mock's botocore seams (``Endpoint._do_get_response``, ``RequestSigner.sign``) are patched now."""
+    from botocore.endpoint import Endpoint
+    from botocore.signers import RequestSigner
+
+    return any(getattr(function, "__module__", None) == "appfabric_mock.intercept"
+               for function in (Endpoint.__dict__["_do_get_response"], RequestSigner.__dict__["sign"]))

@@ -12,9 +12,9 @@ from typing import Any, Dict, List, Tuple
 import boto3
 import botocore.endpoint
 import pytest
-from helpers import ACCOUNT, BUNDLE_ARN_PATTERN, appfabric_client, make_bundle
+from helpers import ACCOUNT, BUNDLE_ARN_PATTERN, appfabric_client, make_bundle, seams_patched
 
-from appfabric_mock import AppFabricMock, current_mock, intercept, mock_appfabric
+from appfabric_mock import AppFabricMock, current_mock, mock_appfabric
 from appfabric_mock.environment import FAKE_ACCESS_KEY_ID
 
 pytest_plugins = ["pytester"]
@@ -329,7 +329,7 @@ def test_nesting_is_reference_counted() -> None:
         assert _bundle_arns() == [arn]  # the inner activation shares the state
         inner.stop()
         assert _patched()
-        assert intercept.installed()
+        assert seams_patched()
         assert _bundle_arns() == [arn]  # still answered, by the same state
         with mock_appfabric():
             assert _bundle_arns() == [arn]
@@ -337,7 +337,7 @@ def test_nesting_is_reference_counted() -> None:
     finally:
         outer.stop()
     assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
-    assert not intercept.installed()
+    assert not seams_patched()
 
 
 def test_decorator_inside_context_manager_shares_state() -> None:

@@ -711,3 +711,63 @@ def test_auth_url_is_the_providers_authorize_endpoint(client: Any, bundle: str, 
     kept = url[:url.index("oauth2") + len("oauth2")]
     again = _get(client, auth)["authUrl"]
     assert again != url and again[:len(kept)] == kept
+
+
+# -- behaviour that mutation testing showed unpinned (docs/contributing.rst) ---------------------
+def test_update_tenant_while_an_ingestion_uses_it_is_a_validation_error(client: Any, bundle: str) -> None:
+    auth = connected_authorization(client, bundle, tenant="in-use")
+    ingestion = make_ingestion(client, bundle, tenant="in-use")
+    # Another app's authorization for the same tenant has no ingestion: its tenant may change.
+    other = make_authorization(client, bundle, app="ZOOM", tenant="in-use")
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
+        client.update_app_authorization(appBundleIdentifier=bundle,
+                                        appAuthorizationIdentifier=auth["appAuthorizationArn"],
+                                        tenant={"tenantIdentifier": "moved", "tenantDisplayName": "Moved"})
+    code, status, response = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert response["message"] == (f"Ingestion {ingestion['arn']} uses tenant in-use; "
+                                   "delete it before changing the tenant identifier")
+    after = _get(client, auth)
+    assert (after["tenant"]["tenantIdentifier"], after["status"]) == ("in-use", "Connected")
+    moved = client.update_app_authorization(appBundleIdentifier=bundle,
+                                            appAuthorizationIdentifier=other["appAuthorizationArn"],
+                                            tenant={"tenantIdentifier": "moved", "tenantDisplayName": "Moved"})
+    assert moved["appAuthorization"]["tenant"] == {"tenantIdentifier": "moved", "tenantDisplayName": "Moved"}
+    # Keeping the tenant (a new display name only) is no change of tenant: allowed.
+    renamed = client.update_app_authorization(appBundleIdentifier=bundle,
+                                              appAuthorizationIdentifier=auth["appAuthorizationArn"],
+                                              tenant={"tenantIdentifier": "in-use", "tenantDisplayName": "New"})
+    assert renamed["appAuthorization"]["tenant"] == {"tenantIdentifier": "in-use", "tenantDisplayName": "New"}
+
+
+def test_idempotent_retry_answers_with_the_current_state(client: Any, bundle: str) -> None:
+    token = new_token()
+    created = make_authorization(client, bundle, clientToken=token)
+    assert created["status"] == "PendingConnect"
+    connect(client, created)
+    again = make_authorization(client, bundle, clientToken=token)
+    assert again["appAuthorizationArn"] == created["appAuthorizationArn"]
+    assert again["status"] == "Connected"
+    assert again == _get(client, created)
+
+
+def test_the_quota_error_names_the_authorization_it_would_have_made() -> None:
+    with mock_appfabric(quotas={"app_authorizations": 1}):
+        client = appfabric_client()
+        bundle = make_bundle(client)
+        make_authorization(client, bundle, tenant="a")
+        with pytest.raises(client.exceptions.ServiceQuotaExceededException) as excinfo:
+            make_authorization(client, bundle, tenant="b")
+        response = error_of(excinfo)[2]
+        assert re.fullmatch(AUTHORIZATION_ARN_PATTERN, response["resourceId"]), response["resourceId"]
+        assert response["resourceId"].startswith(bundle + "/appauthorization/")
+        assert response["resourceType"] == "AppAuthorization"
+
+
+def test_auth_url_percent_encodes_the_client_id(client: Any, bundle: str) -> None:
+    # quote(safe=""): a space is %20 (not +), and &, =, / and non-ASCII are encoded.
+    client_id = "a b&c=d/é+"
+    auth = make_authorization(client, bundle, app="GOOGLE", auth_type="oauth2",
+                              credential=credential_for("oauth2", client_id=client_id))
+    assert "?client_id=a%20b%26c%3Dd%2F%C3%A9%2B&redirect_uri=" in auth["authUrl"]
+    _check_auth_url(auth["authUrl"], client_id)

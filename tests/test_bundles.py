@@ -82,6 +82,8 @@ def test_get_app_bundle_by_arn_or_uuid(client: Any, by: str) -> None:
         # An existing bundle's id, but in another account or region: not found here.
         "other-account",
         "other-region",
+        # The same region and account in another partition (aws-cn has no us-east-1): no such ARN exists.
+        "other-partition",
         "authorization-arn",
     ],
 )
@@ -91,6 +93,8 @@ def test_get_unknown_app_bundle(client: Any, identifier: str) -> None:
         identifier = arn.replace(f":{ACCOUNT}:", ":999999999999:")
     elif identifier == "other-region":
         identifier = arn.replace(":us-east-1:", ":eu-west-1:")
+    elif identifier == "other-partition":
+        identifier = arn.replace("arn:aws:", "arn:aws-cn:")
     elif identifier == "authorization-arn":
         identifier = make_authorization(client, arn)["appAuthorizationArn"]
     with pytest.raises(client.exceptions.ResourceNotFoundException) as excinfo:

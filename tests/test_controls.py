@@ -66,6 +66,13 @@ def test_set_authorization_status_rejects_unknown_statuses_and_arns(appfabric_mo
     with pytest.raises(KeyError):
         appfabric_mock.set_authorization_status(bundle + "/appauthorization/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12,
                                                 "Connected")
+    # Its own ARN in a partition that is not its region's names nothing either.
+    other_partition = auth["appAuthorizationArn"].replace("arn:aws:", "arn:aws-cn:")
+    with pytest.raises(KeyError):
+        appfabric_mock.set_authorization_status(other_partition, "Connected")
+    with pytest.raises(KeyError):
+        appfabric_mock.fail_next_connect(other_partition)
+    assert _status(client, auth) == "PendingConnect"
 
 
 def test_fail_next_connect_fails_once_with_connection_validation_failed(appfabric_mock: AppFabricMock) -> None:

@@ -30,7 +30,9 @@ substitutions that keep them self-contained and safe to run in a test suite:
   recurse.  The README's set-up block is checked the same way: its first line
   installs and runs ``python -m appfabric_mock demo``, whose demo part really
   runs here; its second line must be, part for part, ``.ci/run``'s install and
-  test commands (``test_readme_test_command_is_what_ci_runs``).
+  test commands (``test_readme_test_command_is_what_ci_runs``).  The project's
+  own long runs (``.ci/run``, ``.ci/range``, ``tox``, ``mutmut``, ``tools/*.py``)
+  are verified the same way: what they name must be here.
 
 Console blocks: a command starts with ``$ `` (a trailing ``\\`` continues it
 on the next line); the lines after it, up to the next ``$ ``, are its output.
@@ -91,6 +93,8 @@ _SERVER_COMMAND = re.compile(r"^(?:appfabric-mock|python3? -m appfabric_mock) se
 _PIP_INSTALL = re.compile(r"^(?:python3? -m )?pip3? install\s")
 _NPM_INSTALL = re.compile(r"^npm (?:install|i)(?:\s|$)")
 _TEST_SUITE = re.compile(r"^(?:python3? -m )?pytest(?:\s|$)")
+#: The project's own long runs (CI, the supported range, tox, mutation testing): minutes to hours each.
+_DEVELOPMENT = re.compile(r"^(?:\.ci/\S+|tox|(?:python3? -m )?mutmut|python3? tools/\S+\.py)(?:\s|$)")
 _ADDRESS = re.compile(r"\b(127\.0\.0\.1|localhost):(\d+)\b")
 _SERVING = re.compile(r"appfabric-mock serving on http://[^\s:]+:(\d+)")
 _SHOWS_ERROR = re.compile(r"^(?:An error occurred \(|Traceback \(most recent call last\)|\S+: error: )")
@@ -116,6 +120,8 @@ class Command:
             return "npm"
         if _TEST_SUITE.match(self.text):
             return "test-suite"
+        if _DEVELOPMENT.match(self.text):
+            return "development"
         return "run"
 
     @property
@@ -217,6 +223,30 @@ def verify_test_suite(text: str) -> None:
     assert text == ci_test_command(), f"the docs run the test suite as {text!r}, .ci/run as {ci_test_command()!r}"
 
 
+def verify_development(text: str) -> None:
+    """A long run of the project's own: what it names is here (a script, tox's environment, mutmut's setup)."""
+    words = shlex.split(text, comments=True)
+    if words[0].startswith(".ci/"):
+        script = ROOT / words[0]
+        assert script.is_file() and os.access(script, os.X_OK), f"{text!r}: no such script {words[0]}"
+        if words[0] == ".ci/range":
+            assert words[1:] in (["oldest"], ["newest"]), f"{text!r}: .ci/range runs oldest or newest"
+    elif words[0] == "tox":
+        config = configparser.ConfigParser()
+        config.read(ROOT / "tox.ini", encoding="utf-8")
+        for env in (words[words.index("-e") + 1].split(",") if "-e" in words else []):
+            assert env in config["tox"]["envlist"].split(", "), f"{text!r}: tox.ini has no {env} environment"
+    elif "mutmut" in words[:3]:
+        if sys.version_info >= (3, 11):
+            import tomllib
+
+            setup = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+            for path in [*setup["only_mutate"], *setup["pytest_add_cli_args_test_selection"]]:
+                assert (ROOT / path).is_file(), f"pyproject.toml's [tool.mutmut] names {path}, which is not here"
+    else:
+        assert (ROOT / words[1]).is_file(), f"{text!r}: no such tool {words[1]}"
+
+
 def verify(part: str) -> bool:
     """Check a part that is not run; False for a part to run."""
     kind = Command(part).kind
@@ -226,6 +256,8 @@ def verify(part: str) -> bool:
         verify_npm_install(part)
     elif kind == "test-suite":
         verify_test_suite(part)
+    elif kind == "development":
+        verify_development(part)
     elif kind == "server":
         raise AssertionError(f"the server command must be the first command of its block, alone: {part!r}")
     else:
@@ -474,13 +506,14 @@ def _readme_setup_block() -> Example:
 
 
 def test_readme_test_command_is_what_ci_runs() -> None:
-    """The README's second set-up line is, part for part, what ``.ci/run`` runs to install and test."""
+    """The README's second set-up line is, part for part, what ``.ci/run`` installs and then runs as the suite."""
     lines = [command.text for command in bash_commands(_readme_setup_block().code)]
     assert len(lines) == 2, f"the README shows two set-up commands: {lines}"
     demo, tests = (split_and(line) for line in lines)
     assert demo[-1] == "python -m appfabric_mock demo" and Command(demo[0]).kind == "pip", demo
     ci = ci_lines()
-    ci_install = [line for line in ci if _PIP_INSTALL.match(line)]
+    # What .ci/run installs before it runs the suite (the lint tools come after it).
+    ci_install = [line for line in ci[:ci.index(ci_test_command())] if _PIP_INSTALL.match(line)]
     assert tests == [*ci_install, ci_test_command()], (
         f"README: {' && '.join(tests)}\n.ci/run: {' && '.join([*ci_install, ci_test_command()])}")
 

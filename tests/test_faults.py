@@ -171,7 +171,7 @@ def test_predicate_picks_the_calls_to_fail(appfabric_mock: AppFabricMock) -> Non
 
 
 @pytest.mark.appfabric_mock(unfired_faults="ignore")  # the fault is left unfired on purpose
-def test_predicate_cannot_change_the_call(appfabric_mock: AppFabricMock) -> None:
+def test_predicate_cannot_change_the_call(appfabric_mock: AppFabricMock, caplog: pytest.LogCaptureFixture) -> None:
     client = appfabric_client(config=NO_RETRIES)
 
     def meddle(params: Any) -> bool:
@@ -181,9 +181,11 @@ def test_predicate_cannot_change_the_call(appfabric_mock: AppFabricMock) -> None
     appfabric_mock.inject_fault("CreateAppBundle", "ThrottlingException", when=meddle)
     with pytest.raises(ClientError) as caught:
         client.create_app_bundle(tags=[{"key": "k", "value": "v"}])
-    # The predicate's own bug surfaces as an (unmodelled-cause) 500 naming it; the bundle is not created.
+    # The predicate's own bug surfaces as an (unmodelled-cause) 500 naming its type, with the
+    # traceback in the log; the bundle is not created.
     assert error_of(caught)[:2] == ("InternalServerException", 500)
-    assert "does not support item assignment" in caught.value.response["Error"]["Message"]
+    assert "(TypeError)" in caught.value.response["Error"]["Message"]
+    assert "does not support item assignment" in caplog.text
     assert appfabric_mock.resources() == []
 
 

@@ -31,8 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appfabric_mock import AppFabricMock, mock_appfabric
-from appfabric_mock.backend import arns
 from appfabric_mock.backend.answerable import UNKNOWN_OPERATION, UNMODELLED_ERRORS, answerable_errors
+from appfabric_mock.backend.resources import parse_arn
 from appfabric_mock.dispatch import dispatch
 from appfabric_mock.protocol.compiled import protocol
 
@@ -111,7 +111,7 @@ def check_answer(method: str, path: str, status: int, headers: Dict[str, str], b
         assert operation is not None, f"{method} {path} succeeded without an operation"
         assert "Error" not in parsed
         for arn in _arns(parsed):  # every ARN the mock hands out is one it can resolve again
-            assert arns.parse_arn(arn) is not None, f"{method} {path} returned an unusable ARN {arn!r}"
+            assert parse_arn(arn) is not None, f"{method} {path} returned an unusable ARN {arn!r}"
         return None
     code = headers["x-amzn-ErrorType"]
     document = json.loads(body)

@@ -235,3 +235,18 @@ def test_other_credential_is_a_mismatch_and_is_not_kept(appfabric_mock, appfabri
                  credential={"apiKeyCredential": {"apiKey": "second-secret"}}, **params)
     backend = appfabric_mock.backend()
     assert "first-secret" not in repr(vars(backend)) + repr(appfabric_mock.snapshot())
+
+
+def test_ingestion_tokens_are_per_bundle():
+    # The same clientToken in two bundles makes two ingestions, not a retry (nor a mismatch).
+    with mock_appfabric(quotas={"app_bundles": 2}):
+        api = client()
+        token = new_token()
+        one, two = new_bundle(api), new_bundle(api)
+        new_authorization(api, one)
+        new_authorization(api, two)
+        first = new_ingestion(api, one, clientToken=token)
+        second = new_ingestion(api, two, clientToken=token)
+        assert first["arn"] != second["arn"]
+        assert (first["appBundleArn"], second["appBundleArn"]) == (one, two)
+        assert new_ingestion(api, two, clientToken=token) == second

@@ -54,7 +54,7 @@ def _scanned_targets(m: Any) -> List[Tuple[str, str]]:
 def _random_operation(m: Any, rng: random.Random, bundles: List[str]) -> None:
     backend = m.backend()
     bundle = rng.choice(bundles)
-    found = backend._bundle(bundle)
+    found = backend._find_bundle(bundle)
     auths = list(found.authorizations)
     ingestions = list(found.ingestions)
     choice = rng.randrange(10)

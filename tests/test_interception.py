@@ -20,11 +20,11 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 from botocore.stub import Stubber
-from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_authorization, make_bundle
+from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_authorization, make_bundle, seams_patched
 from moto import mock_aws
 from requests.adapters import HTTPAdapter
 
-from appfabric_mock import current_mock, intercept, mock_appfabric, patching
+from appfabric_mock import current_mock, mock_appfabric, patching
 
 ORIGINAL_DO_GET_RESPONSE = botocore.endpoint.Endpoint.__dict__["_do_get_response"]
 ORIGINAL_ADAPTER_SEND = HTTPAdapter.send
@@ -38,7 +38,7 @@ def _fully_restored() -> bool:
         botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
         and HTTPAdapter.send is ORIGINAL_ADAPTER_SEND
         and botocore.signers.RequestSigner.__dict__["sign"] is ORIGINAL_SIGN
-        and not intercept.installed()
+        and not seams_patched()
     )
 
 
@@ -242,15 +242,52 @@ def test_requests_and_boto3_share_one_state() -> None:
         assert listed == [{"arn": arn}]
 
 
+def test_requests_answers_are_real_responses_streamed_or_not() -> None:
+    with mock_appfabric(), requests.Session() as session:
+        arn = make_bundle(appfabric_client())
+        url = f"{APPFABRIC_ENDPOINT}/appbundles/{arn.rsplit('/', 1)[-1]}"
+        plain = session.get(url)
+        assert (plain.status_code, plain.reason, plain.ok) == (200, "OK", True)
+        assert plain.headers["content-type"] == "application/json"  # any case, as requests allows
+        assert plain.json() == {"appBundle": {"arn": arn}} and plain.url == url
+        streamed = session.get(url, stream=True)
+        assert b"".join(streamed.iter_content(chunk_size=7)) == plain.content
+        missing = session.get(url.replace(arn.rsplit("/", 1)[-1], "00000000-0000-4000-8000-000000000000"))
+        assert (missing.status_code, missing.reason) == (404, "Not Found")
+        with pytest.raises(requests.HTTPError):
+            missing.raise_for_status()
+        deleted = session.delete(url)
+        assert (deleted.status_code, deleted.content) == (204, b"")  # the model's 204: no body at all
+
+
+def test_requests_traffic_needs_no_responses_package() -> None:
+    # `responses` is the user's business: the mock answers requests traffic without it.
+    script = """
+import sys
+sys.modules["responses"] = None  # importing it now fails
+import requests
+from appfabric_mock import mock_appfabric
+with mock_appfabric():
+    answer = requests.get("https://appfabric.eu-west-1.amazonaws.com/appbundles", timeout=5)
+print(answer.status_code, answer.json())
+"""
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == ["200 {'appBundleSummaryList': []}"]
+
+
 def test_nothing_of_the_mock_remains_after_stop() -> None:
     m = mock_appfabric().start()
-    assert intercept.installed()
+    assert seams_patched()
     assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is not ORIGINAL_DO_GET_RESPONSE
     assert HTTPAdapter.send is not ORIGINAL_ADAPTER_SEND
     m.stop()
     assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
     assert HTTPAdapter.send is ORIGINAL_ADAPTER_SEND
-    assert not intercept.installed()
+    assert not seams_patched()
     assert current_mock() is None and patching.waiting_for() == []
 
 

@@ -14,10 +14,18 @@ import botocore.endpoint
 import pytest
 import requests
 from botocore.exceptions import EndpointConnectionError
-from helpers import NO_RETRIES, connect, make_authorization, make_bundle, make_destination, make_ingestion
+from helpers import (
+    NO_RETRIES,
+    connect,
+    make_authorization,
+    make_bundle,
+    make_destination,
+    make_ingestion,
+    seams_patched,
+)
 from requests.adapters import HTTPAdapter
 
-from appfabric_mock import current_mock, intercept, mock_appfabric, no_retry_sleep
+from appfabric_mock import current_mock, mock_appfabric, no_retry_sleep
 
 ORIGINAL_DO_GET_RESPONSE = botocore.endpoint.Endpoint.__dict__["_do_get_response"]
 
@@ -91,9 +99,9 @@ def test_after_stop_nothing_of_the_mock_remains(blocked_network: List[str], monk
         boto3.client("appfabric", region_name="us-east-1").create_app_bundle()
         m.inject_fault("GetAppBundle", "ThrottlingException")
         m.deny("appfabric:DeleteAppBundle")
-        assert intercept.installed() and os.environ != environment
+        assert seams_patched() and os.environ != environment
 
-    assert not intercept.installed()
+    assert not seams_patched()
     assert botocore.endpoint.Endpoint.__dict__["_do_get_response"] is ORIGINAL_DO_GET_RESPONSE
     assert HTTPAdapter.send is adapter_send
     assert botocore.endpoint.time is endpoint_time

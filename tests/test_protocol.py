@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
-from typing import Any, Dict, List
+import os
+import time
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from botocore.exceptions import ClientError
@@ -33,7 +36,7 @@ from appfabric_mock.errors import (
     ThrottlingException,
     ValidationException,
 )
-from appfabric_mock.protocol.serialization import serialize_error
+from appfabric_mock.protocol.serialization import iso8601, serialize_error
 from appfabric_mock.state import MockState
 
 MISSING_BUNDLE = "00000000-0000-4000-8000-000000000000"
@@ -271,6 +274,43 @@ def test_no_content_responses_have_no_body(state: MockState) -> None:
     assert "Content-Type" not in response.headers
 
 
+def test_success_responses_are_json_with_a_request_id(state: MockState) -> None:
+    created, _ = raw_call(state, "POST", "/appbundles", {})
+    listed, _ = raw_call(state, "GET", "/appbundles")
+    for response in (created, listed):
+        assert set(response.headers) == {"Content-Type", "x-amzn-RequestId"}
+        assert response.headers["Content-Type"] == "application/json"
+
+
+@pytest.fixture
+def kolkata_time() -> Iterator[None]:
+    """The process's local time zone set to UTC+05:30 for the test, and restored after it."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Kolkata"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is POSIX-only")
+def test_timestamps_are_utc_whatever_the_local_time_zone(kolkata_time: None) -> None:
+    assert time.localtime(0).tm_gmtoff == 19800  # the zone is in effect
+    instant = dt.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.timezone.utc)
+    assert iso8601(instant) == "2024-01-02T03:04:05.678Z"
+    assert iso8601(instant.astimezone(dt.timezone(dt.timedelta(hours=-7)))) == "2024-01-02T03:04:05.678Z"
+    assert iso8601(instant.replace(tzinfo=None)) == "2024-01-02T03:04:05.678Z"  # naive: already UTC
+    with mock_appfabric(now="2024-01-02T03:04:05.678Z"):
+        client = appfabric_client()
+        auth = make_authorization(client, make_bundle(client))
+        assert auth["createdAt"] == auth["updatedAt"] == instant.replace(microsecond=678000)
+
+
 def test_no_content_through_boto3() -> None:
     with mock_appfabric():
         client = appfabric_client()
@@ -378,7 +418,7 @@ def test_a_backend_bug_is_an_internal_server_exception(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(self: Any, params: Any) -> Any:
-        raise KeyError("appBundle")
+        raise KeyError("text-that-may-hold-a-secret")
 
     monkeypatch.setattr(AppFabricBackend, "get_app_bundle", broken)
     with mock_appfabric():
@@ -389,8 +429,14 @@ def test_a_backend_bug_is_an_internal_server_exception(
         code, status, response = error_of(excinfo)
         assert (code, status) == ("InternalServerException", 500)
         assert isinstance(excinfo.value, client.exceptions.InternalServerException)
-        assert "KeyError" in response["message"] and "GetAppBundle" in response["message"]
-        assert "Traceback" not in response["message"]
+        request_id = excinfo.value.response["ResponseMetadata"]["RequestId"]
+        # Where and what kind of bug, and where to read more: never the exception's text.
+        assert response["message"] == (
+            "appfabric-mock internal error in GetAppBundle (KeyError); the appfabric_mock logger has the "
+            f"traceback (request id {request_id})")
+        # The log has it all, under the same request id.
+        [record] = [r for r in caplog.records if r.exc_info]
+        assert request_id in record.getMessage() and "text-that-may-hold-a-secret" in caplog.text
         # The mock keeps working afterwards.
         assert client.list_app_bundles()["appBundleSummaryList"] == [{"arn": bundle}]
     assert any(record.exc_info for record in caplog.records)
@@ -404,7 +450,31 @@ def test_a_backend_bug_through_raw_http(state: MockState, monkeypatch: pytest.Mo
     response, body = raw_call(state, "GET", "/appbundles")
     assert response.status == 500
     assert body["__type"] == "InternalServerException"
-    assert "AttributeError" in body["message"]
+    assert body["message"].startswith("appfabric-mock internal error in ListAppBundles (AttributeError);")
+    assert "nope" not in body["message"]
+
+
+def test_a_server_bug_outside_dispatch_is_an_internal_server_exception_without_its_text(
+    state: MockState, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from appfabric_mock.server import AppFabricApp
+
+    def broken(*args: Any) -> Any:
+        raise ValueError("text-that-may-hold-a-secret")
+
+    app = AppFabricApp(state)
+    monkeypatch.setattr(app, "_answer", broken)
+    started: List[Any] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/appbundles", "REQUEST_URI": "/appbundles",
+               "HTTP_HOST": "127.0.0.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80"}
+    with caplog.at_level(logging.ERROR, logger="appfabric_mock"):
+        body = json.loads(b"".join(app(environ, lambda status, headers: started.append((status, headers)))))
+    [(status, headers)] = started
+    request_id = dict(headers)["x-amzn-RequestId"]
+    assert status.startswith("500 ") and body["__type"] == "InternalServerException"
+    assert body["message"] == ("appfabric-mock internal error in the server (ValueError); the appfabric_mock "
+                               f"logger has the traceback (request id {request_id})")
+    assert request_id in caplog.text and "text-that-may-hold-a-secret" in caplog.text
 
 
 def test_a_response_that_breaks_its_shape_is_an_internal_server_exception(

@@ -84,6 +84,19 @@ def test_tags_given_at_create_are_listed(appfabric_client, chain, kind):
     assert _listed(appfabric_client, chain.arns[kind]) == {"kind": kind}
 
 
+@pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_arn_of_another_partition_is_not_found(appfabric_client, chain, kind, partition):
+    # The ARN's region and account are the caller's, its partition is not their region's.
+    arn = chain.arns[kind].replace("arn:aws:", f"arn:{partition}:")
+    for call in (lambda: appfabric_client.list_tags_for_resource(resourceArn=arn),
+                 lambda: appfabric_client.tag_resource(resourceArn=arn, tags=_tags(a="b")),
+                 lambda: appfabric_client.untag_resource(resourceArn=arn, tagKeys=["kind"])):
+        error = expect_error("ResourceNotFoundException", 404, call)
+        assert (error["resourceId"], error["resourceType"]) == (arn, kind)
+    assert _listed(appfabric_client, chain.arns[kind]) == {"kind": kind}
+
+
 def test_resource_created_without_tags_has_none(appfabric_client):
     # AWS does not document the answer for a resource without tags; the mock leaves the optional
     # member out, so code that reads response["tags"] unguarded fails here rather than on AWS.

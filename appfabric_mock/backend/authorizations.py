@@ -14,8 +14,9 @@ from urllib.parse import quote
 
 from ..errors import ValidationException
 from .apps import authorize_endpoint
-from .base import APP_AUTHORIZATION, BackendBase, Params, Result, conflict, precondition_failed, tags_from
+from .base import BackendBase, Params, Result, conflict, precondition_failed, tags_from
 from .models import AppAuthorization, AppBundle, authorization_key
+from .resources import APP_AUTHORIZATION, child_arn
 
 PENDING = "PendingConnect"
 CONNECTED = "Connected"
@@ -73,7 +74,7 @@ class AuthorizationOperations(BackendBase):
             IdempotentParameterMismatch: the ``clientToken`` was used in this bundle with other parameters
                 (confirmed: the code).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
         app, auth_type, tenant = params["app"], params["authType"], params["tenant"]
         self._check_app(app, auth_type)
         _check_credential(params["credential"], auth_type)
@@ -81,7 +82,7 @@ class AuthorizationOperations(BackendBase):
 
         def create() -> Tuple[str, Result]:
             auth_id = self._new_id()
-            arn = f"{bundle.arn}/appauthorization/{auth_id}"
+            arn = child_arn(bundle.arn, APP_AUTHORIZATION, auth_id)
             self._check_quota("app_authorizations", self._count_authorizations, arn, APP_AUTHORIZATION)
             self._check_unique_authorization(bundle, app, tenant["tenantIdentifier"], None)
             now = self._now()
@@ -158,8 +159,8 @@ class AuthorizationOperations(BackendBase):
             ResourceNotFoundException: no such bundle, or no such authorization in it; an authorization ARN
                 of another bundle is not found (confirmed: modelled).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
-        auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        auth = self._find_authorization(bundle, params["appAuthorizationIdentifier"])
         return {"appAuthorization": self._describe(auth)}
 
     def list_app_authorizations(self, params: Params) -> Result:
@@ -172,7 +173,7 @@ class AuthorizationOperations(BackendBase):
             InvalidToken: ``nextToken`` is more than 24 hours old by the mock's clock, HTTP 400 (confirmed:
                 the model's documentation of ``nextToken``).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
         items, token = self._page("ListAppAuthorizations", bundle.id, bundle.authorizations, params)
         return {"appAuthorizationSummaryList": [a.summary() for a in items], "nextToken": token}
 
@@ -192,8 +193,8 @@ class AuthorizationOperations(BackendBase):
                 authorization of the same app in the bundle, or an ingestion still uses the old one
                 (invented: the operation models no ConflictException).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
-        auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        auth = self._find_authorization(bundle, params["appAuthorizationIdentifier"])
         credential, tenant = params.get("credential"), params.get("tenant")
         if credential is not None:
             _check_credential(credential, auth.auth_type)
@@ -236,8 +237,8 @@ class AuthorizationOperations(BackendBase):
                 oauth2; inferred: the error); or a connect primed to fail, which leaves
                 ``ConnectionValidationFailed`` (inferred: the model's description of that status).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
-        auth = self._authorization(bundle, params["appAuthorizationIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        auth = self._find_authorization(bundle, params["appAuthorizationIdentifier"])
         if auth.auth_type == "oauth2" and params.get("authRequest") is None:
             raise ValidationException.for_fields(
                 [("authRequest", "Value null at 'authRequest' failed to satisfy constraint: "
@@ -268,8 +269,8 @@ class AuthorizationOperations(BackendBase):
                 order; inferred: the error, as the model lists no ConflictException here).
         """
         identifier = params["appAuthorizationIdentifier"]
-        bundle = self._bundle(params["appBundleIdentifier"])
-        auth = self._authorization(bundle, identifier)
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        auth = self._find_authorization(bundle, identifier)
         for ingestion in bundle.ingestions.find((auth.app, auth.tenant_identifier)):
             raise precondition_failed(
                 f"Ingestion {ingestion.arn} still uses app authorization {identifier}; "

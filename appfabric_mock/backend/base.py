@@ -15,10 +15,11 @@ from ..errors import (
     ServiceQuotaExceededException,
     ValidationException,
 )
-from . import arns
+from . import resources
 from .collection import Collection
 from .models import AppAuthorization, AppBundle, Ingestion, IngestionDestination, UserAccessTask
 from .pagination import decode_token, encode_token
+from .resources import APP_AUTHORIZATION, APP_BUNDLE, INGESTION, INGESTION_DESTINATION
 from .settings import QUOTA_CODES, QUOTA_MESSAGES, Settings
 
 Params = Mapping[str, Any]
@@ -28,12 +29,6 @@ T = TypeVar("T")
 # json.dumps(body, sort_keys=True, default=str) with its encoder built once: json.dumps
 # builds a new encoder on every call that passes an option, and every create digests one.
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str)
-
-APP_BUNDLE = "AppBundle"
-APP_AUTHORIZATION = "AppAuthorization"
-INGESTION = "Ingestion"
-INGESTION_DESTINATION = "IngestionDestination"
-USER_ACCESS_TASK = "UserAccessTask"
 
 #: How long a client token is remembered, in seconds of the mock's clock.  AppFabric documents
 #: no window; 8 hours is the one most AWS services that document a window give (Verified
@@ -95,29 +90,24 @@ class BackendBase:
         return self.settings.ids.uuid()
 
     def _bundle_arn(self, bundle_id: str) -> str:
-        return arns.bundle_arn(self.region, self.account_id, bundle_id)
+        return resources.bundle_arn(self.region, self.account_id, bundle_id)
 
-    # -- lookups --------------------------------------------------------------------
-    def _parse_identifier(self, identifier: str, kind: str, resource_type: str) -> arns.ParsedArn:
-        """Resolve an ARN of this account and region; raise ResourceNotFoundException otherwise."""
-        parsed = arns.parse_arn(identifier)
-        if (
-            parsed is None
-            or parsed.kind != kind
-            or parsed.region != self.region
-            or parsed.account != self.account_id
-        ):
-            raise _not_found(identifier, resource_type)
+    # -- lookups: an identifier is an ARN of this account and region, or the resource's id --------
+    def _parse_identifier(self, identifier: str, kind: str, resource_type: str) -> resources.ParsedArn:
+        """Resolve an ARN of this account, region and partition; raise ResourceNotFoundException otherwise."""
+        parsed = resources.parse_arn(identifier)
+        if parsed is None or parsed.kind != kind or not parsed.names_scope(self.account_id, self.region):
+            raise not_found(identifier, resource_type)
         return parsed
 
-    def _bundle(self, identifier: str) -> AppBundle:
+    def _find_bundle(self, identifier: str) -> AppBundle:
         if identifier.startswith("arn:"):
             bundle_id = self._parse_identifier(identifier, "appbundle", APP_BUNDLE).bundle_id
         else:
             bundle_id = identifier
         bundle = self.bundles.get(bundle_id)
         if bundle is None:
-            raise _not_found(identifier, APP_BUNDLE)
+            raise not_found(identifier, APP_BUNDLE)
         return bundle
 
     def _child_id(self, bundle: AppBundle, identifier: str, kind: str, resource_type: str) -> str:
@@ -125,34 +115,34 @@ class BackendBase:
             return identifier
         parsed = self._parse_identifier(identifier, kind, resource_type)
         if parsed.bundle_id != bundle.id:
-            raise _not_found(identifier, resource_type)
+            raise not_found(identifier, resource_type)
         return parsed.child_id or ""
 
-    def _authorization(self, bundle: AppBundle, identifier: str) -> AppAuthorization:
+    def _find_authorization(self, bundle: AppBundle, identifier: str) -> AppAuthorization:
         auth_id = self._child_id(bundle, identifier, "appauthorization", APP_AUTHORIZATION)
         found = bundle.authorizations.get(auth_id)
         if found is None:
-            raise _not_found(identifier, APP_AUTHORIZATION)
+            raise not_found(identifier, APP_AUTHORIZATION)
         return found
 
-    def _ingestion(self, bundle: AppBundle, identifier: str) -> Ingestion:
+    def _find_ingestion(self, bundle: AppBundle, identifier: str) -> Ingestion:
         ingestion_id = self._child_id(bundle, identifier, "ingestion", INGESTION)
         found = bundle.ingestions.get(ingestion_id)
         if found is None:
-            raise _not_found(identifier, INGESTION)
+            raise not_found(identifier, INGESTION)
         return found
 
-    def _destination(self, ingestion: Ingestion, identifier: str) -> IngestionDestination:
+    def _find_destination(self, ingestion: Ingestion, identifier: str) -> IngestionDestination:
         if identifier.startswith("arn:"):
             parsed = self._parse_identifier(identifier, "ingestiondestination", INGESTION_DESTINATION)
             if parsed.child_id != ingestion.id:
-                raise _not_found(identifier, INGESTION_DESTINATION)
+                raise not_found(identifier, INGESTION_DESTINATION)
             identifier_id = parsed.destination_id or ""
         else:
             identifier_id = identifier
         found = ingestion.destinations.get(identifier_id)
         if found is None:
-            raise _not_found(identifier, INGESTION_DESTINATION)
+            raise not_found(identifier, INGESTION_DESTINATION)
         return found
 
     # -- quotas ---------------------------------------------------------------------
@@ -292,19 +282,20 @@ class BackendBase:
         (CreateIngestion without a Connected authorization), so a missing bundle is one too.
         """
         try:
-            return self._bundle(identifier)
+            return self._find_bundle(identifier)
         except ResourceNotFoundException as missing:
             raise precondition_failed(missing.message) from None
 
     def _ingestion_precondition(self, bundle: AppBundle, identifier: str) -> Ingestion:
         """The ingestion of an operation whose model lists no ResourceNotFoundException (see above)."""
         try:
-            return self._ingestion(bundle, identifier)
+            return self._find_ingestion(bundle, identifier)
         except ResourceNotFoundException as missing:
             raise precondition_failed(missing.message) from None
 
 
-def _not_found(identifier: str, resource_type: str) -> ResourceNotFoundException:
+def not_found(identifier: str, resource_type: str) -> ResourceNotFoundException:
+    """ResourceNotFoundException about ``identifier`` as the caller sent it."""
     return ResourceNotFoundException(
         f"{resource_type} {identifier} does not exist", resource_id=identifier, resource_type=resource_type
     )

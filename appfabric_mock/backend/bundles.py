@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import arns
-from .base import APP_BUNDLE, BackendBase, Params, Result, conflict, tags_from
+from . import resources
+from .base import BackendBase, Params, Result, conflict, tags_from
 from .models import AppBundle
+from .resources import APP_BUNDLE
 
 
 class BundleOperations(BackendBase):
@@ -53,7 +54,7 @@ class BundleOperations(BackendBase):
         return self._idempotent("CreateAppBundle", "", params, create, self._describe_bundle)
 
     def _describe_bundle(self, arn: str) -> Optional[Result]:
-        parsed = arns.parse_arn(arn)
+        parsed = resources.parse_arn(arn)
         bundle = self.bundles.get(parsed.bundle_id) if parsed else None
         return {"appBundle": bundle.describe()} if bundle else None
 
@@ -62,8 +63,8 @@ class BundleOperations(BackendBase):
         if not key or key.startswith("arn:"):
             return key
         if key.startswith("alias/"):
-            return f"arn:{arns.partition_for(self.region)}:kms:{self.region}:{self.account_id}:{key}"
-        return f"arn:{arns.partition_for(self.region)}:kms:{self.region}:{self.account_id}:key/{key}"
+            return f"arn:{resources.partition_for(self.region)}:kms:{self.region}:{self.account_id}:{key}"
+        return f"arn:{resources.partition_for(self.region)}:kms:{self.region}:{self.account_id}:key/{key}"
 
     def get_app_bundle(self, params: Params) -> Result:
         """The app bundle, named by ARN or UUID.
@@ -72,7 +73,7 @@ class BundleOperations(BackendBase):
             ResourceNotFoundException: no such bundle in the caller's account and region, an ARN of another
                 account or region included (confirmed: modelled).
         """
-        return {"appBundle": self._bundle(params["appBundleIdentifier"]).describe()}
+        return {"appBundle": self._find_bundle(params["appBundleIdentifier"]).describe()}
 
     def list_app_bundles(self, params: Params) -> Result:
         """The ARNs of the account's app bundles in this region, in creation order, paginated.

@@ -6,11 +6,13 @@ import copy
 from typing import Any, Dict, Optional, Tuple
 
 from ..errors import ValidationException
-from .base import INGESTION_DESTINATION, BackendBase, Params, Result, conflict, tags_from
+from .base import BackendBase, Params, Result, conflict, tags_from
 from .models import AppBundle, Ingestion, IngestionDestination
+from .resources import INGESTION_DESTINATION, child_arn
 
 
-def _destination(configuration: Dict[str, Any]) -> Dict[str, Any]:
+def _delivery_target(configuration: Dict[str, Any]) -> Dict[str, Any]:
+    """The bucket or stream a destination configuration delivers to."""
     return configuration.get("auditLog", {}).get("destination", {})
 
 
@@ -23,7 +25,7 @@ def _check_combination(processing: Dict[str, Any], configuration: Dict[str, Any]
     name = "processingConfiguration.auditLog.format"
     if audit.get("schema") == "raw":
         reason = "the raw schema is delivered only as json"
-    elif "firehoseStream" in _destination(configuration):
+    elif "firehoseStream" in _delivery_target(configuration):
         reason = "a Firehose stream receives only json"
     else:
         return
@@ -64,7 +66,7 @@ class DestinationOperations(BackendBase):
 
         def create() -> Tuple[str, Result]:
             destination_id = self._new_id()
-            arn = f"{ingestion.arn}/ingestiondestination/{destination_id}"
+            arn = child_arn(ingestion.arn, INGESTION_DESTINATION, destination_id)
             used = len(ingestion.destinations)
             self._check_quota("ingestion_destinations", used, arn, INGESTION_DESTINATION)
             self._check_unique_destination(ingestion, configuration, None)
@@ -94,16 +96,16 @@ class DestinationOperations(BackendBase):
     def _check_unique_destination(
         self, ingestion: Ingestion, configuration: Dict[str, Any], skip: Optional[str]
     ) -> None:
-        target = _destination(configuration)
+        target = _delivery_target(configuration)
         for other in ingestion.destinations:
-            if other.id != skip and _destination(other.destination_configuration) == target:
+            if other.id != skip and _delivery_target(other.destination_configuration) == target:
                 raise conflict("The ingestion already delivers to this destination", other.arn,
                                INGESTION_DESTINATION)
 
-    def _locate(self, params: Params) -> Tuple[AppBundle, Ingestion, IngestionDestination]:
-        bundle = self._bundle(params["appBundleIdentifier"])
-        ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
-        return bundle, ingestion, self._destination(ingestion, params["ingestionDestinationIdentifier"])
+    def _addressed_destination(self, params: Params) -> Tuple[AppBundle, Ingestion, IngestionDestination]:
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        ingestion = self._find_ingestion(bundle, params["ingestionIdentifier"])
+        return bundle, ingestion, self._find_destination(ingestion, params["ingestionDestinationIdentifier"])
 
     def get_ingestion_destination(self, params: Params) -> Result:
         """The destination, with ``statusReason`` when it is ``Failed``.
@@ -112,7 +114,7 @@ class DestinationOperations(BackendBase):
             ResourceNotFoundException: no such bundle, ingestion or destination; a destination ARN of
                 another ingestion is not found (confirmed: modelled).
         """
-        return {"ingestionDestination": self._locate(params)[2].describe()}
+        return {"ingestionDestination": self._addressed_destination(params)[2].describe()}
 
     def list_ingestion_destinations(self, params: Params) -> Result:
         """Destination ARNs of the ingestion, in creation order, paginated.
@@ -124,8 +126,8 @@ class DestinationOperations(BackendBase):
             InvalidToken: ``nextToken`` is more than 24 hours old by the mock's clock, HTTP 400 (confirmed:
                 the model's documentation of ``nextToken``).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
-        ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        ingestion = self._find_ingestion(bundle, params["ingestionIdentifier"])
         items, token = self._page("ListIngestionDestinations", ingestion.id, ingestion.destinations, params)
         return {"ingestionDestinations": [d.summary() for d in items], "nextToken": token}
 
@@ -142,7 +144,7 @@ class DestinationOperations(BackendBase):
             ConflictException: another destination of the ingestion already has this bucket and prefix, or
                 this stream (invented).
         """
-        _, ingestion, destination = self._locate(params)
+        _, ingestion, destination = self._addressed_destination(params)
         configuration = copy.deepcopy(params["destinationConfiguration"])
         _check_combination(destination.processing_configuration, configuration)
         self._check_unique_destination(ingestion, configuration, destination.id)
@@ -162,7 +164,7 @@ class DestinationOperations(BackendBase):
         Raises:
             ResourceNotFoundException: no such bundle, ingestion or destination (confirmed: modelled).
         """
-        bundle, ingestion, destination = self._locate(params)
+        bundle, ingestion, destination = self._addressed_destination(params)
         ingestion.destinations.remove(destination.id, destination.seq)
         # AWS: an enabled ingestion whose last destination goes fails and is disabled.
         if not ingestion.destinations and ingestion.state == "enabled":

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from .authorizations import CONNECTED
-from .base import INGESTION, BackendBase, Params, Result, conflict, precondition_failed, tags_from
+from .base import BackendBase, Params, Result, conflict, precondition_failed, tags_from
 from .models import AppBundle, Ingestion
+from .resources import INGESTION, child_arn
 
 #: AWS's answer to CreateIngestion without a Connected authorization (Terraform AWS provider PR 37291).
 NOT_CONNECTED = (
@@ -53,7 +54,7 @@ class IngestionOperations(BackendBase):
             if not any(a.status == CONNECTED for a in bundle.authorizations.find((app, tenant_id))):
                 raise precondition_failed(NOT_CONNECTED)
             ingestion_id = self._new_id()
-            arn = f"{bundle.arn}/ingestion/{ingestion_id}"
+            arn = child_arn(bundle.arn, INGESTION, ingestion_id)
             self._check_quota("ingestions", self._count_ingestions, arn, INGESTION)
             for other in bundle.ingestions.find((app, tenant_id)):
                 if other.ingestion_type == kind:
@@ -92,8 +93,8 @@ class IngestionOperations(BackendBase):
             ResourceNotFoundException: no such bundle, or no such ingestion in it; an ingestion ARN of
                 another bundle is not found (confirmed: modelled).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
-        return {"ingestion": self._ingestion(bundle, params["ingestionIdentifier"]).describe()}
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        return {"ingestion": self._find_ingestion(bundle, params["ingestionIdentifier"]).describe()}
 
     def list_ingestions(self, params: Params) -> Result:
         """Ingestion summaries of the bundle, in creation order, paginated.
@@ -105,7 +106,7 @@ class IngestionOperations(BackendBase):
             InvalidToken: ``nextToken`` is more than 24 hours old by the mock's clock, HTTP 400 (confirmed:
                 the model's documentation of ``nextToken``).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
         items, token = self._page("ListIngestions", bundle.id, bundle.ingestions, params)
         return {"ingestions": [i.summary() for i in items], "nextToken": token}
 
@@ -131,8 +132,8 @@ class IngestionOperations(BackendBase):
         return self._set_state(params, "disabled")
 
     def _set_state(self, params: Params, state: str) -> Result:
-        bundle = self._bundle(params["appBundleIdentifier"])
-        ingestion = self._ingestion(bundle, params["ingestionIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        ingestion = self._find_ingestion(bundle, params["ingestionIdentifier"])
         # Starting an enabled (stopping a disabled) ingestion succeeds without change,
         # which keeps SDK retries safe.
         if ingestion.state != state:
@@ -156,8 +157,8 @@ class IngestionOperations(BackendBase):
                 error, as the model lists no ConflictException here).
         """
         identifier = params["ingestionIdentifier"]
-        bundle = self._bundle(params["appBundleIdentifier"])
-        ingestion = self._ingestion(bundle, identifier)
+        bundle = self._find_bundle(params["appBundleIdentifier"])
+        ingestion = self._find_ingestion(bundle, identifier)
         if ingestion.destinations:
             raise precondition_failed(
                 f"Ingestion {identifier} still has {len(ingestion.destinations)} ingestion destination(s); "

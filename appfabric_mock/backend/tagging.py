@@ -2,52 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Union
-
 from ..errors import ValidationException
-from . import arns
-from .base import BackendBase, Params, Result, _not_found, check_tag_keys
-from .models import AppAuthorization, AppBundle, Ingestion, IngestionDestination, tag_list
+from . import resources
+from .base import BackendBase, Params, Result, check_tag_keys, not_found
+from .models import tag_list
 
 MAX_TAGS = 50
-
-Taggable = Union[AppBundle, AppAuthorization, Ingestion, IngestionDestination]
-
-_TYPES = {
-    "appbundle": "AppBundle",
-    "appauthorization": "AppAuthorization",
-    "ingestion": "Ingestion",
-    "ingestiondestination": "IngestionDestination",
-}
 
 
 class TagOperations(BackendBase):
     """TagResource, UntagResource and ListTagsForResource on all four resource types."""
 
-    def _taggable(self, arn: str) -> Taggable:
-        parsed = arns.parse_arn(arn)
+    def _taggable(self, arn: str) -> "resources.Resource":
+        parsed = resources.parse_arn(arn)
         if parsed is None:
             # An ARN (it passed the model's `arn:.+` pattern) that is not AppFabric's.
             raise ValidationException.for_fields(
                 [("resourceArn", f"Value '{arn[:128]}' at 'resourceArn' failed to satisfy constraint: "
                   "Member must be the ARN of an AppFabric resource")]
             )
-        resource_type = _TYPES[parsed.kind]
-        if parsed.region != self.region or parsed.account != self.account_id:
-            raise _not_found(arn, resource_type)
-        bundle = self.bundles.get(parsed.bundle_id)
-        if bundle is None:
-            raise _not_found(arn, resource_type)
-        if parsed.kind == "appbundle":
-            return bundle
-        if parsed.kind == "appauthorization":
-            return self._authorization(bundle, arn)
-        ingestion = bundle.ingestions.get(parsed.child_id or "")
-        if ingestion is None:
-            raise _not_found(arn, resource_type)
-        if parsed.kind == "ingestion":
-            return ingestion
-        return self._destination(ingestion, arn)
+        found = resources.locate(self.bundles, parsed) if parsed.names_scope(self.account_id, self.region) else None
+        if found is None:
+            raise not_found(arn, parsed.resource_type)
+        return found
 
     def tag_resource(self, params: Params) -> Result:
         """Add tags to an app bundle, authorization, ingestion or destination, named by ARN.

@@ -61,7 +61,7 @@ class UserAccessOperations(BackendBase):
         Raises:
             ResourceNotFoundException: no such bundle (confirmed: modelled).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
         email = params["email"]
         now = self._now()
         items: List[Result] = []
@@ -97,7 +97,7 @@ class UserAccessOperations(BackendBase):
         Raises:
             ResourceNotFoundException: no such bundle (confirmed: modelled).
         """
-        bundle = self._bundle(params["appBundleIdentifier"])
+        bundle = self._find_bundle(params["appBundleIdentifier"])
         now = self._now()
         results: List[Result] = []
         for task_id in params["taskIdList"]:

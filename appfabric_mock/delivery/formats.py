@@ -43,7 +43,9 @@ def parquet(events: Sequence[Dict[str, Any]]) -> bytes:
         array = pa.array(list(events))
         if not pa.types.is_struct(array.type):
             raise FormatError("Parquet delivery needs events that are JSON objects")
-        table = pa.Table.from_struct_array(array)
+        # RecordBatch.from_struct_array is in every pyarrow the parquet extra allows (Table.from_struct_array
+        # is not in pyarrow 14).
+        table = pa.Table.from_batches([pa.RecordBatch.from_struct_array(array)])
         sink = io.BytesIO()
         pq.write_table(table, sink)
     except (pa.ArrowException, ValueError, TypeError) as exc:

@@ -84,8 +84,8 @@ class SavedPlane(NamedTuple):
 class DataPlane:
     """Deliveries of one mock's state (created with the state; cheap until used)."""
 
-    # Every mock start builds one (and `with mock_appfabric(): pass` has a budget of
-    # microseconds): slots, and the delivery state made on first use.
+    # Every mock start builds one, and a start must stay cheap next to the test it wraps
+    # (benchmarks/run.py measures it): slots, and the delivery state made on first use.
     __slots__ = ("_settings", "_store", "interval", "events_per_delivery", "max_catch_up", "max_deliveries", "_sink",
                  "_data", "_lock", "_next_due", "_dirty", "_warned")
 

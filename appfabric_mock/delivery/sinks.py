@@ -178,8 +178,12 @@ def moto_active() -> bool:
     that it switches on while a mock is active; its ``enabled`` flag is what decides.
     """
     models = sys.modules.get("moto.core.models")
-    stubber = getattr(models, "botocore_stubber", None)
-    return bool(getattr(stubber, "enabled", False))
+    if models is None:
+        return False
+    from ..compat import require_attribute
+
+    stubber = require_attribute(models, "botocore_stubber", "moto", "moto.core.models.botocore_stubber")
+    return bool(require_attribute(stubber, "enabled", "moto", "moto.core.models.botocore_stubber.enabled"))
 
 
 class Boto3Sink:
