@@ -21,7 +21,9 @@ pytest_plugins = ["pytester"]
 
 ORIGINAL_DO_GET_RESPONSE = botocore.endpoint.Endpoint.__dict__["_do_get_response"]
 #: The inner pytest runs need none of the heavy plugins (hypothesis alone costs seconds per run).
-INNER_PYTEST_ARGS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:xdist")
+# The inner run reads no pyproject.toml: the suite's pytest-asyncio setting is given here.
+INNER_PYTEST_ARGS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:xdist",
+                     "-o", "asyncio_default_fixture_loop_scope=function")
 ENV_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_REGION")
 
 

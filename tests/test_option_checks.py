@@ -150,7 +150,8 @@ def test_the_marker_checks_them(pytester: pytest.Pytester) -> None:
             pass
         """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
+                                          "-o", "asyncio_default_fixture_loop_scope=function")
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines([
         "*TypeError: mock_appfabric: strict_apps must be a bool (True or False), not str 'no'*",
