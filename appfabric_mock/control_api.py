@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ logger = logging.getLogger("appfabric_mock")
 
 #: The path prefix of every control request; no AppFabric operation lives under it.
 PREFIX = "/_appfabric_mock/"
+#: The longest file name (one part of a path) common file systems take (NAME_MAX on Linux and macOS).
+MAX_NAME_BYTES = 255
 
 #: An action: the test controls and the request's JSON object in, a JSON-ready value out.
 Action = Callable[["Controls", Dict[str, Any]], Any]
@@ -403,6 +406,8 @@ def _delivery_directory(controls: "Controls", path: Optional[str]) -> str:
         return str(root)
     if "\x00" in path:
         raise ControlError("field 'path' must not contain a NUL character")
+    if any(len(os.fsencode(part)) > MAX_NAME_BYTES for part in path.split("/")):
+        raise ControlError(f"field 'path' has a name longer than {MAX_NAME_BYTES} bytes, more than a file system takes")
     try:
         target = (Path(root) / path).resolve()
     except (OSError, RuntimeError) as exc:  # a symbolic link loop, a name too long

@@ -90,6 +90,7 @@ def test_a_path_that_leaves_the_delivery_dir_is_refused(tmp_path: Path, path: st
     ({"kind": "directory", "path": "a\x00b"}, "NUL"),
     ({"kind": "directory", "path": 5}, "field 'path' must be a string"),
     ({"kind": "memory", "path": "x"}, "takes no"),
+    ({"kind": "directory", "path": "run/" + "a" * 256}, "longer than 255 bytes"),
 ])
 def test_a_bad_directory_request_is_a_400(tmp_path: Path, body: Any, message: str) -> None:
     with ThreadedServer(delivery_dir=tmp_path) as server:
@@ -152,3 +153,18 @@ def test_the_delivery_dir_must_be_a_directory(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(server_module, "serve", lambda *args, **kwargs: seen.update(kwargs) or 0)
     assert __main__.main(["server", "--delivery-dir", str(tmp_path)]) == 0
     assert seen["delivery_dir"] == str(tmp_path)
+
+
+def test_a_directory_the_host_cannot_write_to_fails_the_destination(tmp_path: Path) -> None:
+    root = tmp_path / "deliveries"
+    root.mkdir()
+    (root / "s3").write_text("a file where the sink needs a folder")
+    with ThreadedServer(delivery_dir=root, now=START) as server:
+        api = _api(server)
+        ingestion = connected_ingestion(api)
+        destination = s3_destination(api, ingestion)
+        assert _control(server, "POST", "delivery-sink", {"kind": "directory"})[0] == 200
+
+        assert _control(server, "POST", "deliveries", {"ingestionArn": ingestion["arn"]}) == (200, {"deliveries": []})
+        failed = status_of(api, destination)
+        assert failed["status"] == "Failed" and "cannot be written to" in failed["statusReason"]

@@ -135,22 +135,30 @@ class DirectorySink:
 
     def _path(self, *parts: str) -> Path:
         root = self._real_root
-        path = root.joinpath(*parts).resolve()
+        try:
+            path = root.joinpath(*parts).resolve()
+        except (OSError, RuntimeError) as exc:  # a symbolic link loop, a name too long
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "a symbolic link loop"
+            raise TargetMissing(f"The delivery directory cannot hold {'/'.join(parts)}: {why}") from None
         if path != root and root not in path.parents:
             raise TargetMissing(f"The name {'/'.join(parts)} leaves the delivery directory")
         return path
 
+    def _write(self, path: Path, body: bytes) -> None:
+        # The host's file system may refuse (a name too long, no space, no permission): the
+        # destination fails with the reason, as one whose bucket cannot be written to would.
+        try:
+            with self._lock:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(body)
+        except OSError as exc:
+            raise TargetMissing(f"The delivery directory cannot be written to: {exc.strerror or exc}") from None
+
     def put_object(self, region: str, bucket: str, key: str, body: bytes) -> None:
-        path = self._path("s3", bucket, *key.split("/"))
-        with self._lock:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(body)
+        self._write(self._path("s3", bucket, *key.split("/")), body)
 
     def put_records(self, region: str, stream: str, records: List[bytes], ids: List[str]) -> List[str]:
-        path = self._path("firehose", stream, f"{ids[0]}.jsonl")
-        with self._lock:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(b"".join(records))
+        self._write(self._path("firehose", stream, f"{ids[0]}.jsonl"), b"".join(records))
         return ids
 
     def get_object(self, bucket: str, key: str) -> bytes:
