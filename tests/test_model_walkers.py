@@ -47,6 +47,11 @@ _MODEL: Dict[str, Any] = {
             "color": {"shape": "Color"},
             "vault": {"shape": "Vault"},
             "pin": {"shape": "Pin"},
+            "pins": {"shape": "Pins"},
+            "code": {"shape": "Code"},
+            "weight": {"shape": "Weight"},
+            "token": {"shape": "Token"},
+            "mode": {"shape": "Mode"},
         }},
         "PutResponse": {"type": "structure", "members": {
             "token": {"shape": "Name", "location": "header", "locationName": "x-token"},
@@ -64,6 +69,11 @@ _MODEL: Dict[str, Any] = {
         "Secret": {"type": "string", "sensitive": True, "min": 2, "max": 4},
         "Vault": {"type": "map", "key": {"shape": "Name"}, "value": {"shape": "Secret"}},
         "Pin": {"type": "boolean", "sensitive": True},
+        "Pins": {"type": "list", "member": {"shape": "Secret"}, "max": 1},
+        "Code": {"type": "integer", "sensitive": True, "min": 1000, "max": 9999},
+        "Weight": {"type": "float", "min": 0},
+        "Token": {"type": "string", "sensitive": True, "pattern": "^[0-9]+$"},
+        "Mode": {"type": "string", "sensitive": True, "enum": ["on", "off"]},
         "Count": {"type": "integer", "min": 1, "max": 10},
         "Size": {"type": "long"},
         "Ratio": {"type": "double", "min": 0, "max": 1},
@@ -139,6 +149,21 @@ def test_no_secret_is_shown_whatever_the_rule_it_breaks() -> None:
     assert _problems(vault={"ab": "hunter2"}) == {
         "vault.ab": "Value at 'vault.ab' failed to satisfy constraint: Member must have length less than or equal to 4"}
     assert _problems(vault={"ab": "pw"}, pin=True) == {}
+    assert _problems(pins="hunter2") == {
+        "pins": "Value at 'pins' failed to satisfy constraint: Member must be of type list"}
+    assert _problems(code="hunter2") == {
+        "code": "Value at 'code' failed to satisfy constraint: Member must be of type number"}
+    assert _problems(code=12) == {
+        "code": "Value at 'code' failed to satisfy constraint: Member must have value greater than or equal to 1000"}
+    assert _problems(code=12345) == {
+        "code": "Value at 'code' failed to satisfy constraint: Member must have value less than or equal to 9999"}
+    assert _problems(pins=["pw"], code=1234) == {}
+    assert _problems(token="hunter2") == {
+        "token": "Value at 'token' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                 "^[0-9]+$"}
+    assert _problems(mode="hunter2") == {
+        "mode": "Value at 'mode' failed to satisfy constraint: Member must satisfy enum value set: [on, off]"}
+    assert _problems(token="42", mode="on") == {}
 
 
 def test_a_missing_required_member_is_null() -> None:
@@ -154,6 +179,12 @@ def test_numbers_have_a_type_and_bounds() -> None:
     assert _rule(_problems(count=1.5)["count"]) == "Member must be of type number"
     assert _rule(_problems(count=True)["count"]) == "Member must be of type number"  # a bool is no number
     assert _rule(_problems(size="1")["size"]) == "Member must be of type number"
+    assert _problems(count="x") == {"count": "Value 'x' at 'count' failed to satisfy constraint: Member must be of "
+                                             "type number"}
+    assert _problems(weight=2.5) == {}
+    assert _problems(weight="heavy") == {"weight": "Value 'heavy' at 'weight' failed to satisfy constraint: "
+                                                   "Member must be of type number"}
+    assert _rule(_problems(weight=-1.5)["weight"]) == "Member must have value greater than or equal to 0"
     assert _rule(_problems(ratio=1.5)["ratio"]) == "Member must have value less than or equal to 1"
     assert _rule(_problems(ratio=-0.1)["ratio"]) == "Member must have value greater than or equal to 0"
     assert _rule(_problems(ratio=False)["ratio"]) == "Member must be of type number"
