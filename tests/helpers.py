@@ -235,6 +235,22 @@ def record_raw_bodies(client: Any) -> List[bytes]:
     return bodies
 
 
+#: Where botocore finds credentials besides its config files.
+CREDENTIAL_ENV_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                        "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE")
+
+
+def without_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A CI machine with no AWS credentials at all: none in the environment, no config files, no
+    instance metadata service (the region settings are left alone)."""
+    for name in CREDENTIAL_ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
 # -- other processes ----------------------------------------------------------------------------
 def isolated_aws_env(home: Path, access_key: str, secret_key: str, **extra: str) -> Dict[str, str]:
     """This process's environment for a child that talks to a local server as an AWS client.

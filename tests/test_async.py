@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
-from helpers import CONSOLE_REDIRECT, MISSING, NO_RETRIES
+from helpers import CONSOLE_REDIRECT, MISSING, NO_RETRIES, without_aws_credentials
 
 from appfabric_mock import current_mock, mock_appfabric, no_retry_sleep
 
@@ -249,13 +249,7 @@ def test_clients_in_many_tasks_and_threads() -> None:
 
 def test_an_async_client_without_credentials_created_before_the_mock(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    without_aws_credentials(monkeypatch, tmp_path)
 
     async def main() -> None:
         async with aio_client(config=Config(retries={"total_max_attempts": 1})) as client:

@@ -20,7 +20,15 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 from botocore.stub import Stubber
-from helpers import NO_RETRIES, UUID_PATTERN, appfabric_client, make_authorization, make_bundle, seams_patched
+from helpers import (
+    NO_RETRIES,
+    UUID_PATTERN,
+    appfabric_client,
+    make_authorization,
+    make_bundle,
+    seams_patched,
+    without_aws_credentials,
+)
 from moto import mock_aws
 from requests.adapters import HTTPAdapter
 
@@ -294,13 +302,7 @@ def test_nothing_of_the_mock_remains_after_stop() -> None:
 def test_a_client_created_without_credentials_before_the_mock_is_answered(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     # A CI machine with no AWS configuration at all, and a module-level client.
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    without_aws_credentials(monkeypatch, tmp_path)
     client = boto3.session.Session().client("appfabric", region_name="eu-west-1", config=NO_RETRIES)
     s3 = boto3.session.Session().client("s3", region_name="eu-west-1", config=NO_RETRIES)
     with pytest.raises(NoCredentialsError):
