@@ -28,15 +28,35 @@ NAME = re.compile(r"^\s*(?P<name>(?P<module>[\w.]+?)\.x[_ǁ].*__mutmut_\d+): (?P
 #: when a listed mutant is missing or caught, and the list must then be checked again
 #: (``mutmut show NAME``).
 EQUIVALENT: Dict[str, str] = {
-    # A list or a map is written "Value" in a message whether or not it holds a secret
-    # (validation._show), so the length check's sensitive flag cannot change its text.
+    # A list, map or union is written "Value" in a message whether or not it holds a secret
+    # (validation._show), so the sensitive flag of a problem with one cannot change its text.
     "appfabric_mock.protocol.validation.xǁ_Checksǁlist__mutmut_28":
         "sensitive=None for a list's length problem: a list is shown as 'Value' either way",
     "appfabric_mock.protocol.validation.xǁ_Checksǁmap__mutmut_28":
         "sensitive=None for a map's length problem: a map is shown as 'Value' either way",
-    # A null element is written "Value null" unless it is sensitive; None is as false as False.
+    "appfabric_mock.protocol.validation.xǁ_Checksǁstructure__mutmut_59":
+        "sensitive=None for a union's member count problem: a union is shown as 'Value' either way",
+    # A null value is written "Value null" unless it is sensitive; None is as false as False.
     "appfabric_mock.protocol.validation.xǁ_Checksǁlist__mutmut_44":
         "sensitive=None instead of False for a null list element: both are false",
+    "appfabric_mock.protocol.validation.xǁ_Checksǁstructure__mutmut_39":
+        "sensitive=None instead of False for a missing required member: both are false",
+    # Validator.check keeps each input shape's checker; without the lookup it compiles the
+    # shape again (ShapeCompiler), the same checker, only slower.
+    "appfabric_mock.protocol.validation.xǁValidatorǁcheck__mutmut_3":
+        "checker = None: the input's checker is compiled again on every call, with the same result",
+    "appfabric_mock.protocol.validation.xǁValidatorǁcheck__mutmut_4":
+        "self._inputs.get(None): the input's checker is compiled again on every call, with the same result",
+    # An operation's input is a structure, never a union (Smithy), and a structure reads the
+    # top-level path only as `path or "body"` and `path + "." if path else ""`: None and "" agree.
+    "appfabric_mock.protocol.validation.xǁValidatorǁcheck__mutmut_9":
+        "top-level path None instead of '': a structure treats both as the top level",
+    # A string's floor and ceiling only decide whether _check_length runs; it checks the
+    # bounds again and writes every message.
+    "appfabric_mock.protocol.validation.x__compile_string__mutmut_29":
+        "floor 1 without a min: an empty string goes on to _check_length, which finds no problem",
+    "appfabric_mock.protocol.validation.x__compile_string__mutmut_36":
+        "float('INF') is float('inf')",
 }
 
 
