@@ -64,31 +64,26 @@ def change_then_delete(api: Any, bundle: str, arn: str, credential: Dict[str, An
     api.delete_app_authorization(appBundleIdentifier=bundle, appAuthorizationIdentifier=arn)
 
 
-def test_a_retry_after_changes_and_deletion_repeats_the_first_oauth2_answer_exactly() -> None:
+@pytest.mark.parametrize("create, new_credential", [
+    (create_oauth, {"oauth2Credential": {"clientId": "other-client", "clientSecret": "OTHER-SECRET"}}),
+    (create_api_key, {"apiKeyCredential": {"apiKey": "NEW-KEY"}}),
+], ids=["oauth2", "apiKey"])
+def test_a_retry_after_changes_and_deletion_repeats_the_first_answer_exactly(create: Any, new_credential: Any) -> None:
     with mock_appfabric(now="2026-01-02T03:04:05Z") as m:
         api = client()
         bundle = api.create_app_bundle()["appBundle"]["arn"]
-        first = create_oauth(api, bundle)
+        first = create(api, bundle)
         m.clock.advance(90)
-        change_then_delete(api, bundle, first["appAuthorizationArn"],
-                           {"oauth2Credential": {"clientId": "other-client", "clientSecret": "OTHER-SECRET"}})
-        again = create_oauth(api, bundle)
+        change_then_delete(api, bundle, first["appAuthorizationArn"], new_credential)
+        again = create(api, bundle)
         # The same authUrl (its OAuth state included), tenant, status and times as the first answer.
         assert again == first
         assert first["status"] == "PendingConnect" and first["updatedAt"] == first["createdAt"]
-        assert "client_id=memo-client&" in first["authUrl"]
+        if create is create_oauth:
+            assert "client_id=memo-client&" in first["authUrl"]
+        else:
+            assert "authUrl" not in first
         assert api.list_app_authorizations(appBundleIdentifier=bundle)["appAuthorizationSummaryList"] == []
-
-
-def test_a_retry_after_changes_and_deletion_repeats_the_first_api_key_answer() -> None:
-    with mock_appfabric(now="2026-01-02T03:04:05Z") as m:
-        api = client()
-        bundle = api.create_app_bundle()["appBundle"]["arn"]
-        first = create_api_key(api, bundle)
-        m.clock.advance(90)
-        change_then_delete(api, bundle, first["appAuthorizationArn"], {"apiKeyCredential": {"apiKey": "NEW-KEY"}})
-        again = create_api_key(api, bundle)
-        assert again == first and "authUrl" not in again
 
 
 def test_a_retry_while_the_authorization_lives_shows_its_current_state() -> None:
