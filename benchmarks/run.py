@@ -1023,7 +1023,7 @@ def memory_table(settings: Settings, summary: Summary) -> Table:
             tracemalloc.stop()
             return (after - before) / count
 
-        # Authorizations through boto3 (each create also keeps its idempotency token's answer, as on
+        # Authorizations through boto3 (each create also keeps what its client token needs, as on
         # AWS), with the recorder out of the way; then the same with it, to see what a record adds.
         observers.remove(recorder.observe)
         per_authorization = measure(lambda: [_authorization(client, bundle, f"tenant-{i}") for i in range(count)])
@@ -1041,8 +1041,9 @@ def memory_table(settings: Settings, summary: Summary) -> Table:
     table.add("a recorded GetAppBundle call, not yet read", f"{per_get:,.0f}", "", "")
     table.add("... its redacted copy, made by the first read of m.calls", f"{read:,.0f}", "", "")
     table.notes.append(f"{count:,} of each, measured with tracemalloc after a garbage collection; a stored "
-                       "authorization includes what its create keeps for idempotent retries (the client token "
-                       "and the first answer, as AWS remembers them).")
+                       "authorization includes what its create keeps for idempotent retries (the client token, "
+                       "a digest of the request and what rebuilds the first answer). A record keeps its "
+                       "answer, which no other structure shares.")
     return table
 
 

@@ -77,6 +77,12 @@ async def test_async_client_with_pytest_asyncio(appfabric_async_client, appfabri
     assert appfabric_client.list_app_bundles()["appBundleSummaryList"] == [{"arn": arn}]
 
 
+@pytest.fixture
+def anyio_backend():
+    # aiobotocore runs on asyncio only; with trio installed, anyio would also run the test on trio.
+    return "asyncio"
+
+
 @pytest.mark.anyio
 async def test_async_client_with_anyio(appfabric_async_client, appfabric_mock):
     async with appfabric_async_client(region_name="eu-west-1") as client:

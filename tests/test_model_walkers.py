@@ -30,6 +30,9 @@ _MODEL: Dict[str, Any] = {
                 "input": {"shape": "PutRequest"}, "output": {"shape": "PutResponse"}},
         "Drop": {"name": "Drop", "http": {"method": "DELETE", "requestUri": "/things", "responseCode": 204},
                  "input": {"shape": "PutRequest"}, "output": {"shape": "DropResponse"}},
+        # No responseCode: the default status of an operation in the model (Smithy's http trait), 200.
+        "Look": {"name": "Look", "http": {"method": "GET", "requestUri": "/things"},
+                 "input": {"shape": "PutRequest"}, "output": {"shape": "Thing"}},
     },
     "shapes": {
         "PutRequest": {"type": "structure", "required": ["name"], "members": {
@@ -279,3 +282,12 @@ def test_a_result_is_written_as_its_output_shape_says(serializer: Any, strategy:
 def test_a_no_content_answer_has_no_body_and_no_content_type(serializer: Any) -> None:
     writer = serializer(SERVICE.operation_model("Drop"), ShapeCompiler(Conversion()))
     assert writer.serialize({"ignored": 1}) == (204, {}, b"")
+
+
+@pytest.mark.parametrize("serializer", [OutputSerializer, FastOutputSerializer])
+def test_an_operation_without_a_response_code_answers_200(serializer: Any) -> None:
+    look = SERVICE.operation_model("Look")
+    assert "responseCode" not in look.http
+    writer = serializer(look, ShapeCompiler(Conversion()))
+    assert writer.serialize({"name": "ab"}) == (200, {"Content-Type": "application/json"}, b'{"name":"ab"}')
+    assert writer.serialize(None) == (200, {"Content-Type": "application/json"}, b"{}")

@@ -9,7 +9,8 @@ reached only through a test control.
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, Optional, Tuple
+import sys
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 from urllib.parse import quote
 
 from ..errors import ValidationException
@@ -25,6 +26,25 @@ ROTATION_FAILED = "TokenAutoRotationFailed"
 STATUSES = (PENDING, CONNECTED, VALIDATION_FAILED, ROTATION_FAILED)
 
 _CREDENTIAL_FOR = {"oauth2": "oauth2Credential", "apiKey": "apiKeyCredential"}
+
+
+class _AsCreated(NamedTuple):
+    """What a client token keeps of a created authorization: its first answer is rebuilt from it.
+
+    The strings are the authorization's own objects (no copy while it lives); the OAuth
+    ``state`` of the first answer's authUrl is kept as bytes, half the size of its hex text.
+    Saved in state files as a plain tuple, in this order.
+    """
+
+    bundle_arn: str
+    app: str
+    tenant_identifier: str
+    tenant_display_name: str
+    auth_type: str
+    created_at: Any
+    persona: str
+    client_id: Optional[str]
+    state: Optional[bytes]
 
 
 @functools.lru_cache(maxsize=64)
@@ -78,9 +98,12 @@ class AuthorizationOperations(BackendBase):
         app, auth_type, tenant = params["app"], params["authType"], params["tenant"]
         self._check_app(app, auth_type)
         _check_credential(params["credential"], auth_type)
+        # Interned once valid: every authorization of an app then shares one string for its name
+        # and type (each request would otherwise bring its own copy of each).
+        app, auth_type = sys.intern(app), sys.intern(auth_type)
         tags = tags_from(params)
 
-        def create() -> Tuple[str, Result]:
+        def create() -> Tuple[str, Result, _AsCreated]:
             auth_id = self._new_id()
             arn = child_arn(bundle.arn, APP_AUTHORIZATION, auth_id)
             self._check_quota("app_authorizations", self._count_authorizations, arn, APP_AUTHORIZATION)
@@ -101,10 +124,28 @@ class AuthorizationOperations(BackendBase):
                 tags=tags,
             )
             bundle.authorizations.add(auth_id, auth.seq, auth)
-            return arn, {"appAuthorization": self._describe(auth)}
+            state = self.settings.ids.token() if auth_type == "oauth2" else None
+            kept = _AsCreated(auth.bundle_arn, auth.app, auth.tenant_identifier, auth.tenant_display_name,
+                              auth.auth_type, auth.created_at, auth.persona, auth.client_id,
+                              bytes.fromhex(state) if state is not None else None)
+            return arn, {"appAuthorization": self._describe(auth, state)}, kept
 
         return self._idempotent("CreateAppAuthorization", bundle.id, params, create,
-                                lambda arn: self._describe_authorization_arn(bundle, arn))
+                                lambda arn: self._describe_authorization_arn(bundle, arn), self._first_answer)
+
+    def _first_answer(self, arn: str, kept: Any) -> Result:
+        """The answer of the create that made ``arn``, rebuilt from what its client token kept."""
+        if isinstance(kept, dict):  # a state file of an older appfabric-mock kept the whole answer
+            return kept
+        (bundle_arn, app, tenant_identifier, tenant_display_name, auth_type, created_at, persona, client_id,
+         state) = kept
+        # Status and updatedAt as every create leaves them.
+        auth = AppAuthorization(
+            id=arn.rsplit("/", 1)[-1], arn=arn, seq=0, bundle_arn=bundle_arn, app=app,
+            tenant_identifier=tenant_identifier, tenant_display_name=tenant_display_name, auth_type=auth_type,
+            created_at=created_at, updated_at=created_at, status=PENDING, persona=persona, client_id=client_id,
+        )
+        return {"appAuthorization": self._describe(auth, state.hex() if state is not None else None)}
 
     def _describe_authorization_arn(self, bundle: AppBundle, arn: str) -> Optional[Result]:
         auth = bundle.authorizations.get(arn.rsplit("/", 1)[-1])
@@ -127,14 +168,15 @@ class AuthorizationOperations(BackendBase):
                 APP_AUTHORIZATION,
             )
 
-    def _describe(self, auth: AppAuthorization) -> Result:
+    def _describe(self, auth: AppAuthorization, state: Optional[str] = None) -> Result:
+        """The ``AppAuthorization`` output shape; an oauth2 authUrl carries ``state`` (else a fresh one)."""
         out = auth.summary()
         out.update(authType=auth.auth_type, createdAt=auth.created_at, persona=auth.persona)
         if auth.auth_type == "oauth2":
-            out["authUrl"] = self._auth_url(auth)
+            out["authUrl"] = self._auth_url(auth, state)
         return out
 
-    def _auth_url(self, auth: AppAuthorization) -> str:
+    def _auth_url(self, auth: AppAuthorization, state: Optional[str] = None) -> str:
         # The real URL changes on every read (a fresh OAuth `state`) and carries the
         # console redirect; its endpoint is the provider's authorize endpoint (apps.py).
         # The redirect comes before the state: Terraform keeps the URL up to the first
@@ -147,7 +189,7 @@ class AuthorizationOperations(BackendBase):
         query = (
             f"client_id={quote(auth.client_id or '', safe='')}"
             f"&redirect_uri={_console_redirect(self.region)}"
-            f"&response_type=code&state={self.settings.ids.token()}"
+            f"&response_type=code&state={state if state is not None else self.settings.ids.token()}"
         )
         endpoint = authorize_endpoint(auth.app, auth.tenant_identifier, self.settings.known_apps)
         return f"{endpoint}?{query}"

@@ -36,8 +36,11 @@ _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str)
 #: token starts a new request, as those services say.
 IDEMPOTENCY_WINDOW_SECONDS = 8 * 60 * 60
 
-#: client token key -> (request digest, resource ARN, first result, expiry as a timestamp).
-IdempotencyEntry = Tuple[str, str, Result, float]
+#: client token key -> (request digest, resource ARN, what the first result is rebuilt from once the
+#: resource is gone, expiry as a timestamp).  The digest is raw bytes (half the size of its hex
+#: text); the third member is the first result itself unless the operation keeps something
+#: smaller (see :meth:`BackendBase._idempotent`).
+IdempotencyEntry = Tuple[bytes, str, Any, float]
 
 
 #: Attributes of a backend that are not its state (its identity, shared settings and lock, and
@@ -180,15 +183,20 @@ class BackendBase:
         operation: str,
         scope: str,
         params: Params,
-        create: Callable[[], Tuple[str, Result]],
+        create: Callable[[], Tuple[str, Result, Any]],
         current: Callable[[str], Optional[Result]],
+        replay: Optional[Callable[[str, Any], Result]] = None,
     ) -> Result:
         """Run ``create`` once per client token; a retry returns the same resource.
 
-        ``create`` returns (resource ARN, result); ``current`` re-describes the
-        resource by ARN, or returns None once it is gone (the first answer is
-        then repeated).  A token is remembered for :data:`IDEMPOTENCY_WINDOW_SECONDS`
-        of the mock's clock.
+        ``create`` returns (resource ARN, result, what to keep of the result);
+        ``current`` re-describes the resource by ARN, or returns None once it is
+        gone: the first answer is then repeated, as ``replay(arn, kept)`` rebuilds
+        it (without ``replay``, what is kept is the result itself).  Every stored
+        authorization keeps such an entry, so an operation whose answer can be
+        rebuilt from a few of its resource's values keeps those rather than the
+        answer.  A token is remembered for :data:`IDEMPOTENCY_WINDOW_SECONDS` of
+        the mock's clock.
         """
         token = params.get("clientToken")
         if not token:
@@ -199,15 +207,18 @@ class BackendBase:
         entries = self._idempotency
         seen = entries.get(key)
         if seen is not None:
-            seen_digest, arn, first, expires = seen
+            seen_digest, arn, kept, expires = seen
             if expires > now:
                 if not hmac.compare_digest(seen_digest, digest):
                     raise IdempotentParameterMismatch(
                         f"The client token {token} was already used with different parameters"
                     )
-                return current(arn) or first
+                answer = current(arn)
+                if answer is not None:
+                    return answer
+                return replay(arn, kept) if replay is not None else kept
             del entries[key]
-        arn, result = create()
+        arn, result, kept = create()
         # Forget expired tokens, oldest first: a few per create at most, so memory follows the
         # rate of creates over the window rather than every create ever made.
         while entries:
@@ -215,15 +226,15 @@ class BackendBase:
             if entries[oldest][3] > now:
                 break
             del entries[oldest]
-        entries[key] = (digest, arn, result, now + IDEMPOTENCY_WINDOW_SECONDS)
+        entries[key] = (digest, arn, kept, now + IDEMPOTENCY_WINDOW_SECONDS)
         return result
 
-    def _request_digest(self, params: Params) -> str:
+    def _request_digest(self, params: Params) -> bytes:
         body = {k: v for k, v in params.items() if k != "clientToken"}
         text = _CANONICAL_JSON.encode(body)
         # Keyed BLAKE2b is a MAC in one call, with no HMAC object to build; every create
         # that carries a client token digests its request (boto3 always sends one).
-        return hashlib.blake2b(text.encode(), key=self.settings.digest_key, digest_size=32).hexdigest()
+        return hashlib.blake2b(text.encode(), key=self.settings.digest_key, digest_size=32).digest()
 
     def is_empty(self) -> bool:
         """Whether this backend holds nothing: no resource, task, token or counter.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 from . import resources
 from .base import BackendBase, Params, Result, conflict, tags_from
@@ -36,7 +36,7 @@ class BundleOperations(BackendBase):
         """
         tags = tags_from(params)
 
-        def create() -> "tuple[str, Result]":
+        def create() -> Tuple[str, Result, Result]:
             bundle_id = self._new_id()
             arn = self._bundle_arn(bundle_id)
             self._check_quota("app_bundles", len(self.bundles), arn, APP_BUNDLE)
@@ -49,7 +49,8 @@ class BundleOperations(BackendBase):
                 tags=tags,
             )
             self.bundles.add(bundle_id, bundle.seq, bundle)
-            return arn, {"appBundle": bundle.describe()}
+            result = {"appBundle": bundle.describe()}
+            return arn, result, result
 
         return self._idempotent("CreateAppBundle", "", params, create, self._describe_bundle)
 

@@ -3,7 +3,7 @@
 Every dataclass and named tuple of :mod:`appfabric_mock.backend.models` and
 :mod:`appfabric_mock.backend.apps` is encoded field by field, so a field added
 to a model is saved and loaded without a change here, as long as its value is
-made of what this module knows: None, booleans, numbers, strings, datetimes,
+made of what this module knows: None, booleans, numbers, strings, bytes, datetimes,
 lists, tuples, dicts (any keys), :class:`~appfabric_mock.backend.collection.Collection`
 and models.  Anything else is a :class:`TypeError` when saving (the round-trip
 test in ``tests/test_persistence.py`` builds every model with every field set,
@@ -13,9 +13,12 @@ A backend's state is every attribute but its identity, settings and lock
 (:data:`~appfabric_mock.backend.base.TRANSIENT_ATTRIBUTES`): state added to the
 backend later is saved too.
 
-The encoding tags what JSON cannot say: ``{"$datetime": iso}``, ``{"$tuple": [...]}``,
-``{"$map": [[key, value], ...]}``, ``{"$collection": [[id, seq, item], ...]}`` and
-``{"$model": name, "fields": {...}}``.
+The encoding tags what JSON cannot say: ``{"$datetime": iso}``, ``{"$bytes": hex}``,
+``{"$tuple": [...]}``, ``{"$map": [[key, value], ...]}``, ``{"$collection": [[id, seq, item], ...]}``
+and ``{"$model": name, "fields": {...}}``.
+
+State files of older versions load too: :func:`decode_backend` brings what they hold into
+today's form (their idempotency digests were hex text).
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ def encode(value: Any) -> Any:
         return {"$map": [[encode(key), encode(item)] for key, item in value.items()]}
     if isinstance(value, _dt.datetime):
         return {"$datetime": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"$bytes": value.hex()}
     if isinstance(value, Collection):
         return {"$collection": [[key, seq, encode(item)] for key, seq, item in value.entries()]}
     cls = type(value)
@@ -88,6 +93,11 @@ def decode(data: Any) -> Any:
             return _dt.datetime.fromisoformat(data["$datetime"])
         except (TypeError, ValueError):
             raise CodecError(f"bad time {_short(data)}") from None
+    if "$bytes" in data:
+        try:
+            return bytes.fromhex(data["$bytes"])
+        except (TypeError, ValueError):
+            raise CodecError(f"bad bytes {_short(data)}") from None
     if "$tuple" in data:
         return tuple(decode(item) for item in _list(data["$tuple"]))
     if "$collection" in data:
@@ -168,5 +178,22 @@ def decode_backend(account_id: str, region: str, settings: Settings, data: Any) 
             raise CodecError(f"backend attribute {name} holds a {type(decoded).__name__}, "
                              f"not a {type(current).__name__}")
         setattr(backend, name, decoded)
+    _upgrade_idempotency(backend._idempotency)
     backend.rebuild_derived()
     return backend
+
+
+def _upgrade_idempotency(entries: Dict[Any, Any]) -> None:
+    """Check the client tokens a file holds, in today's form (older files held hex digests)."""
+    for key, entry in entries.items():
+        if not (isinstance(key, tuple) and len(key) == 3 and isinstance(entry, tuple) and len(entry) == 4):
+            raise CodecError(f"bad client token entry {_short(key)}")
+        digest, arn, kept, expires = entry
+        if isinstance(digest, str):
+            try:
+                digest = bytes.fromhex(digest)
+            except ValueError:
+                raise CodecError(f"bad client token digest {_short(digest)}") from None
+        if not (isinstance(digest, bytes) and isinstance(arn, str) and isinstance(expires, (int, float))):
+            raise CodecError(f"bad client token entry {_short(key)}")
+        entries[key] = (digest, arn, kept, expires)

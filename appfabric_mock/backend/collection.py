@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Callable, Dict, Generic, Hashable, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Generic, Hashable, Iterator, List, Optional, Tuple, TypeVar
 
 T = TypeVar("T")
 
@@ -26,19 +26,24 @@ class Collection(Generic[T]):
         # no lookup per listed item.
         self._items: List[T] = []
         self._key: Optional[Callable[[T], Hashable]] = None
-        #: key -> the resources with that key, in creation order.
-        self._index: Dict[Hashable, List[T]] = {}
+        #: key -> the resource with that key or, when several have it, a list of them in creation
+        #: order.  Most keys have one resource (an app and tenant, say), which a bare reference
+        #: holds in less memory than a list of one; a resource is never a list itself.
+        self._index: Dict[Hashable, Any] = {}
 
     def index_by(self, key: Callable[[T], Hashable]) -> None:
         """Index every resource, present and future, by ``key(resource)``."""
         self._key = key
         self._index = {}
         for resource in self._items:
-            self._index.setdefault(key(resource), []).append(resource)
+            self._insert(key(resource), resource)
 
     def find(self, key: Hashable) -> List[T]:
         """The resources whose key is ``key``, in creation order (needs :meth:`index_by`)."""
-        return list(self._index.get(key, ()))
+        found = self._index.get(key)
+        if found is None:
+            return []
+        return list(found) if type(found) is list else [found]
 
     def reindex(self, resource: T, old_key: Hashable) -> None:
         """Move ``resource`` from ``old_key`` to its current key (after a change of what the key reads)."""
@@ -46,22 +51,41 @@ class Collection(Generic[T]):
         if key is None:
             return
         self._unindex(resource, old_key)
-        self._index.setdefault(key(resource), []).append(resource)
+        self._insert(key(resource), resource)
         # Creation order within the key, as find promises.
-        self._index[key(resource)].sort(key=self._seq_of)
+        found = self._index[key(resource)]
+        if type(found) is list:
+            found.sort(key=self._seq_of)
 
     def _seq_of(self, resource: T) -> int:
         return self._seqs[self._items.index(resource)]
 
+    def _insert(self, key: Hashable, resource: T) -> None:
+        index = self._index
+        found = index.get(key)
+        if found is None:
+            index[key] = resource
+        elif type(found) is list:
+            found.append(resource)
+        else:
+            index[key] = [found, resource]
+
     def _unindex(self, resource: T, key: Hashable) -> None:
         found = self._index.get(key)
-        if found is not None:
-            for position, other in enumerate(found):
-                if other is resource:
-                    del found[position]
-                    break
-            if not found:
+        if found is None:
+            return
+        if type(found) is not list:
+            if found is resource:
                 del self._index[key]
+            return
+        for position, other in enumerate(found):
+            if other is resource:
+                del found[position]
+                break
+        if len(found) == 1:
+            self._index[key] = found[0]
+        elif not found:
+            del self._index[key]
 
     def add(self, resource_id: str, seq: int, resource: T) -> None:
         # Sequence numbers only grow, so appending keeps both lists sorted.
@@ -69,7 +93,7 @@ class Collection(Generic[T]):
         self._seqs.append(seq)
         self._items.append(resource)
         if self._key is not None:
-            self._index.setdefault(self._key(resource), []).append(resource)
+            self._insert(self._key(resource), resource)
 
     def get(self, resource_id: str) -> Optional[T]:
         return self._by_id.get(resource_id)

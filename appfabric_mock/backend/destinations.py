@@ -64,7 +64,7 @@ class DestinationOperations(BackendBase):
         _check_combination(processing, configuration)
         tags = tags_from(params)
 
-        def create() -> Tuple[str, Result]:
+        def create() -> Tuple[str, Result, Result]:
             destination_id = self._new_id()
             arn = child_arn(ingestion.arn, INGESTION_DESTINATION, destination_id)
             used = len(ingestion.destinations)
@@ -84,7 +84,8 @@ class DestinationOperations(BackendBase):
             )
             ingestion.destinations.add(destination_id, destination.seq, destination)
             self._track_delivery(bundle, ingestion)
-            return arn, {"ingestionDestination": destination.describe()}
+            result = {"ingestionDestination": destination.describe()}
+            return arn, result, result
 
         return self._idempotent("CreateIngestionDestination", ingestion.id, params, create,
                                 lambda arn: self._describe_destination_arn(ingestion, arn))

@@ -50,7 +50,7 @@ class IngestionOperations(BackendBase):
         self._check_app(app)
         tags = tags_from(params)
 
-        def create() -> Tuple[str, Result]:
+        def create() -> Tuple[str, Result, Result]:
             if not any(a.status == CONNECTED for a in bundle.authorizations.find((app, tenant_id))):
                 raise precondition_failed(NOT_CONNECTED)
             ingestion_id = self._new_id()
@@ -77,7 +77,8 @@ class IngestionOperations(BackendBase):
                 tags=tags,
             )
             bundle.ingestions.add(ingestion_id, ingestion.seq, ingestion)
-            return arn, {"ingestion": ingestion.describe()}
+            result = {"ingestion": ingestion.describe()}
+            return arn, result, result
 
         return self._idempotent("CreateIngestion", bundle.id, params, create,
                                 lambda arn: self._describe_ingestion(bundle, arn))
