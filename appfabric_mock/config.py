@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Mapping, Optional, Union
 
 from .environment import environ_get
-from .identity import is_account_id
+from .identity import DEFAULT_ACCOUNT_ID, is_account_id
 
 if TYPE_CHECKING:
     from .state import MockState
@@ -155,24 +155,52 @@ class MockConfig:
         return dict(self._options)
 
     def apply(self, state: "MockState") -> None:
-        """Configure a fresh state."""
+        """Configure a fresh state.
+
+        The settings, the call recorder and the data plane are touched only for options that
+        differ from what they are made with, so that a mock with default options does not make
+        them at start (see :class:`~appfabric_mock.state.MockState`).
+        """
         state.config = self
-        settings = state.settings
         if self.account_id:
             state.default_account_id = self.account_id
-        elif not is_account_id(state.default_account_id):
+        elif state.default_account_id is not DEFAULT_ACCOUNT_ID and not is_account_id(state.default_account_id):
             # From APPFABRIC_MOCK_ACCOUNT_ID: every ARN would carry it, so fail now, clearly.
             raise ValueError(
                 f"mock_appfabric: APPFABRIC_MOCK_ACCOUNT_ID must be 12 digits, not {state.default_account_id!r}"
             )
-        state.accounts.update(self.accounts)
+        if self.accounts:
+            state.accounts.update(self.accounts)
+        state.strict_regions = self.strict_regions
+        state.check_responses = self.check_responses or environ_get(CHECK_RESPONSES_ENV) == "1"
+        # An option at its default leaves the part as it is made (tests/test_lazy_state.py
+        # checks that the defaults here are those of Settings, CallRecorder and DataPlane).
+        default = MockConfig
+        if (self.quotas != {} or self.strict_apps is not default.strict_apps
+                or self.extra_apps != default.extra_apps
+                or self.user_access_task_reads != default.user_access_task_reads
+                or self.user_access_task_seconds != default.user_access_task_seconds
+                or self.user_access_task_lifetime != default.user_access_task_lifetime
+                or self.seed is not None or self.now is not None
+                or self.default_page_size != default.default_page_size):
+            self._apply_settings(state)
+        if self.max_recorded_calls != DEFAULT_RECORDED_CALLS:
+            state.recorder.keep_latest(self.max_recorded_calls)
+        if (self.delivery_interval != default.delivery_interval
+                or self.events_per_delivery != default.events_per_delivery
+                or self.max_recorded_deliveries != DEFAULT_RECORDED_DELIVERIES):
+            self._apply_data_plane(state)
+        if self.state_file is not None:
+            self._attach(state)  # last: a saved state replaces what the options set
+
+    def _apply_settings(self, state: "MockState") -> None:
+        settings = state.settings
         if self.quotas is None:
             settings.quotas = {name: None for name in settings.quotas}
         else:
             settings.quotas.update(self.quotas)
         settings.strict_apps = self.strict_apps
-        # Compared with the default first: isinstance against typing.Mapping runs in Python,
-        # and every start applies a configuration.
+        # Compared with the default first: isinstance against typing.Mapping runs in Python.
         if self.extra_apps != ():
             from .backend.apps import KnownApp
 
@@ -191,22 +219,18 @@ class MockConfig:
         settings.task_reads = self.user_access_task_reads
         settings.task_seconds = self.user_access_task_seconds
         settings.task_lifetime = self.user_access_task_lifetime
-        state.strict_regions = self.strict_regions
         if self.seed is not None:
             settings.ids.reseed(self.seed)
         if self.now is not None:
             settings.clock.set(self.now)
         settings.default_page_size = self.default_page_size
-        state.check_responses = self.check_responses or environ_get(CHECK_RESPONSES_ENV) == "1"
-        if self.max_recorded_calls != DEFAULT_RECORDED_CALLS:
-            state.recorder.keep_latest(self.max_recorded_calls)
+
+    def _apply_data_plane(self, state: "MockState") -> None:
         plane = state.data_plane
         plane.interval = float(self.delivery_interval)
         plane.events_per_delivery = self.events_per_delivery
         if self.max_recorded_deliveries != DEFAULT_RECORDED_DELIVERIES:
             plane.keep_latest(self.max_recorded_deliveries)
-        if self.state_file is not None:
-            self._attach(state)  # last: a saved state replaces what the options set
 
     def _attach(self, state: "MockState") -> None:
         from .persistence import attach

@@ -88,12 +88,15 @@ class EnvironmentPatch:
 
     def apply(self) -> None:
         environ = os.environ
-        data = _standard(environ)
-        if data is None:
+        # _standard(environ) and _encoding(environ), written out: every start runs this.
+        data = getattr(environ, "_data", None) if type(environ) is _STANDARD_ENVIRON else None
+        if type(data) is not dict:
             self._apply_mapping(environ)
             return
         self._encoded = True
-        encoded = _encoding(environ)
+        encoded = _encoded
+        if encoded is None or encoded.environ is not environ:
+            encoded = _encoding(environ)
         access, secret, profile, default_region, region = encoded.keys
         fake_access, fake_secret, fake_region = encoded.values
         get, saved, putenv = data.get, self._saved, os.putenv
@@ -125,8 +128,9 @@ class EnvironmentPatch:
 
     def restore(self) -> None:
         environ = os.environ
-        data = _standard(environ) if self._encoded else None
-        if data is not None:
+        data = (getattr(environ, "_data", None) if self._encoded and type(environ) is _STANDARD_ENVIRON
+                else None)
+        if type(data) is dict:
             for key, value in self._saved:
                 if value is None:
                     if key in data:  # (the test may have removed it already)
@@ -142,7 +146,7 @@ class EnvironmentPatch:
                     environ.pop(name, None)
                 else:
                     environ[name] = os.fsdecode(value)
-        if self._credentials:
+        if self._credentials and "boto3" in sys.modules:
             _forget_fake_credentials()
         self._saved.clear()
         self._encoded = self._credentials = False

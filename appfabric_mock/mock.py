@@ -194,7 +194,7 @@ class AppFabricMock(Controls):
                 _started.discard(self)
             if _depth == 0:
                 state = _state
-                _activation_machinery()[0].remove()
+                (_machinery or _activation_machinery())[0].remove()
                 if _env is not None:
                     _env.restore()
                 _state, _env, _outermost = None, None, None

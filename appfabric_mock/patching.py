@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import sys
 import threading
-from collections import deque
 from types import ModuleType
 from typing import Any, Callable, FrozenSet, List, Sequence, Tuple
 
@@ -41,10 +40,6 @@ _MISSING: Any = object()
 _lock = threading.Lock()
 #: The active patch sets that wait for some module's import.
 _watchers: List["PatchSet"] = []
-
-
-def _exhaust(iterator: Any) -> None:
-    deque(iterator, 0)
 
 
 class Replacement:
@@ -185,7 +180,9 @@ class PatchSet:
                 plan = self._plan = self._plan_for(found)
             if plan.current() != plan.seen:
                 plan.refresh()  # someone else replaced one of these attributes since
-            _exhaust(map(setattr, plan.owners, plan.names, plan.replaced))
+            # any(): a loop in C over calls that all return None (setattr, delattr), so every
+            # one runs, with nothing allocated to consume them.
+            any(map(setattr, plan.owners, plan.names, plan.replaced))
             self._applied = plan
             if plan.missing:
                 self._watching = plan.missing
@@ -205,8 +202,8 @@ class PatchSet:
             plan, self._applied = self._applied, None
             if plan is not None:
                 if plan.current() == plan.replaced:
-                    _exhaust(map(setattr, *plan.restore))
-                    _exhaust(map(delattr, *plan.inherited))
+                    any(map(setattr, *plan.restore))
+                    any(map(delattr, *plan.inherited))
                 else:
                     for replacement in reversed(plan.replacements):
                         replacement.undo()

@@ -82,10 +82,10 @@ class SavedPlane(NamedTuple):
 
 
 class DataPlane:
-    """Deliveries of one mock's state (created with the state; cheap until used)."""
+    """Deliveries of one mock's state (made by the state's first call or read of it; cheap until used)."""
 
-    # Every mock start builds one, and a start must stay cheap next to the test it wraps
-    # (benchmarks/run.py measures it): slots, and the delivery state made on first use.
+    # Many tests make a call, and so one of these, then little else: slots, and the delivery
+    # state made on first use.
     __slots__ = ("_settings", "_store", "interval", "events_per_delivery", "max_catch_up", "max_deliveries", "_sink",
                  "_data", "_lock", "_next_due", "_dirty", "_warned")
 
