@@ -57,6 +57,50 @@ EQUIVALENT: Dict[str, str] = {
         "floor 1 without a min: an empty string goes on to _check_length, which finds no problem",
     "appfabric_mock.protocol.validation.x__compile_string__mutmut_36":
         "float('INF') is float('inf')",
+    "appfabric_mock.protocol.validation.x__compile_string__mutmut_52":
+        "floor < len: a string exactly at its min goes on to _check_length, which finds no problem",
+    "appfabric_mock.protocol.validation.x__compile_string__mutmut_53":
+        "len < ceiling: a string exactly at its max goes on to _check_length, which finds no problem",
+    # iso8601: strftime and isoformat write the same text for the year 1000 (tests/test_serialization_fast_paths.py).
+    "appfabric_mock.protocol.serialization.x_iso8601__mutmut_4":
+        "year <= 1000: the year 1000 is written by strftime, the same text as isoformat's",
+    "appfabric_mock.protocol.serialization.x_iso8601__mutmut_5":
+        "year < 1001: the year 1000 is written by strftime, the same text as isoformat's",
+    # A header member always has a locationName (Smithy's @httpHeader requires the name, and
+    # botocore's parsers read it without a default): the default is never used.
+    "appfabric_mock.protocol.serialization.xǁOutputSerializerǁ__init____mutmut_23":
+        "header name default None: every header member of a model names its header",
+    "appfabric_mock.protocol.serialization.xǁOutputSerializerǁ__init____mutmut_25":
+        "header name without default: every header member of a model names its header",
+    # An ARN's last "/" part is the id however many times it is split.
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁ_describe_ingestion__mutmut_6":
+        "rsplit('/') without maxsplit: the last part is the same",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁ_describe_ingestion__mutmut_9":
+        "rsplit('/', 2): the last part is the same",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁ_describe_ingestion__mutmut_10":
+        "[+1] of a split in two is its last part",
+    # The operation name only keeps apart the idempotency entries (and page tokens) of different
+    # operations; any other name that no other operation uses keeps them apart as well.
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁcreate_ingestion__mutmut_82":
+        "idempotency key operation None: still distinct from the other operations' names",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁcreate_ingestion__mutmut_92":
+        "idempotency key operation 'XXCreateIngestionXX': still distinct from the other operations' names",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁcreate_ingestion__mutmut_93":
+        "idempotency key operation 'createingestion': still distinct from the other operations' names",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁcreate_ingestion__mutmut_94":
+        "idempotency key operation 'CREATEINGESTION': still distinct from the other operations' names",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁlist_ingestions__mutmut_7":
+        "page token operation None: still distinct from the other listings' names",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁlist_ingestions__mutmut_15":
+        "page token operation 'XXListIngestionsXX': still distinct from the other listings' names",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁlist_ingestions__mutmut_16":
+        "page token operation 'listingestions': still distinct from the other listings' names",
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁlist_ingestions__mutmut_17":
+        "page token operation 'LISTINGESTIONS': still distinct from the other listings' names",
+    # Only an ingestion without destinations is deleted, and _track_delivery reads the bundle
+    # only for one with destinations.
+    "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁdelete_ingestion__mutmut_20":
+        "_track_delivery(None, ...) on delete: the bundle is read only for an ingestion with destinations",
 }
 
 
