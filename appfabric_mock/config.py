@@ -131,11 +131,9 @@ class MockConfig:
         type a TypeError, and a value out of range a ValueError, each naming the option and
         what it takes.
         """
-        names = _field_names(cls)  # kept per class: every handle checks its options
         if not options:
-            config = cls()
-            config._options = {}
-            return config
+            return cls()  # (its _options are {})
+        names = _field_names(cls)  # kept per class: every handle checks its options
         unknown = sorted(set(options) - names)
         if unknown:
             raise TypeError(

@@ -22,15 +22,6 @@ _NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_DEFA
 _VALUES = (FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, FAKE_REGION)
 
 
-def _standard(environ: Any) -> Optional[Dict[Any, Any]]:
-    """The encoded dict behind ``environ`` if it is the standard mapping, else None."""
-    if type(environ) is _STANDARD_ENVIRON:
-        data = getattr(environ, "_data", None)
-        if type(data) is dict:
-            return data
-    return None
-
-
 class _Encoded:
     """The names and values the patch uses, encoded as one ``os.environ`` encodes them."""
 
@@ -64,8 +55,9 @@ def environ_get(name: str) -> Optional[str]:
     twice, and every start and stop looks up variables that are usually not set.
     """
     environ = os.environ
-    data = _standard(environ)
-    if data is not None:
+    # The encoded dict behind os.environ, when it is the standard mapping (as in apply).
+    data = getattr(environ, "_data", None) if type(environ) is _STANDARD_ENVIRON else None
+    if type(data) is dict:
         key = _keys.get(name)
         if key is None:
             key = _keys[name] = environ.encodekey(name)
@@ -88,7 +80,8 @@ class EnvironmentPatch:
 
     def apply(self) -> None:
         environ = os.environ
-        # _standard(environ) and _encoding(environ), written out: every start runs this.
+        # The encoded dict behind os.environ, when it is the standard mapping (a test may have
+        # replaced it: then the mapping interface); every start runs this, hence no helper.
         data = getattr(environ, "_data", None) if type(environ) is _STANDARD_ENVIRON else None
         if type(data) is not dict:
             self._apply_mapping(environ)

@@ -123,7 +123,7 @@ class Samples(Dict[str, List[float]]):
         return statistics.median(self[name])
 
     def ratio(self, name: str, reference: str) -> float:
-        """Median over rounds of name/reference: each pair ran back to back, so load drift cancels."""
+        """Median over rounds of name/reference: both ran in the same round, so slow load drift cancels."""
         return statistics.median(a / b for a, b in zip(self[name], self[reference]))
 
 
@@ -493,7 +493,8 @@ def per_call(settings: Settings, summary: Summary) -> List[Table]:
             recording.add(case.name, us(mock), us(off), us(mock - off), f"{share:.1%}", "<= 3%", met)
     table.notes.append(
         f"Medians of {settings.rounds} interleaved batches of {settings.calls} calls; each ratio is the median of "
-        "the per-round ratios (the two batches of a round ran back to back). floor: the same boto3 call, "
+        "the per-round ratios (every variant runs once per round, in an order rotated from round to round). "
+        "floor: the same boto3 call, "
         "answered by a before-send handler returning the mock's bytes (serialise + sign + parse, no mock "
         "work). Stubber: botocore.stub.Stubber (no HTTP). moto: mock_aws, EventBridge Scheduler's "
         "comparable rest-json calls."
@@ -1187,7 +1188,7 @@ python benchmarks/instructions.py --section call     # instruction counts (callg
 
 Absolute times on a shared virtual machine are slow and noisy.  Every row is therefore the
 median of interleaved batches, and every ratio the median of per-round ratios of batches that
-ran back to back: ratios are what to read.  Compare runs made on the same machine under the
+ran in the same round, milliseconds apart: ratios are what to read.  Compare runs made on the same machine under the
 same load, and trust a figure when two runs agree.
 """
 

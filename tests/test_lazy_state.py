@@ -227,3 +227,4 @@ def test_a_state_is_freed_without_the_garbage_collector() -> None:
         assert ref() is None
     finally:
         gc.enable()
+

@@ -56,7 +56,7 @@ class Settings:
     #: Users that user access tasks find, by (app, tenant id, lower-cased email).
     app_users: Dict[Tuple[str, str, str], AppUser] = field(default_factory=dict, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-    #: See :attr:`digest_key` (drawn on first use: every mock start builds settings).
+    #: See :attr:`digest_key` (drawn on first use: a mock that answers only reads never needs it).
     _digest_key: Optional[bytes] = field(default=None, repr=False)
 
     @property
