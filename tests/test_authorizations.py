@@ -410,7 +410,12 @@ def test_connect_oauth2_needs_an_auth_request(client: Any, bundle: str) -> None:
         client.connect_app_authorization(
             appBundleIdentifier=bundle, appAuthorizationIdentifier=auth["appAuthorizationArn"]
         )
-    assert field_names(error_of(excinfo)[2]) == ["authRequest"]
+    response = error_of(excinfo)[2]
+    assert response["fieldList"] == [{
+        "name": "authRequest",
+        "message": "Value null at 'authRequest' failed to satisfy constraint: Member must not be null for an "
+                   "oauth2 app authorization",
+    }]
     assert _status(client, auth) == "PendingConnect"
     assert connect(client, auth, code="consent-code")["status"] == "Connected"
 
@@ -430,7 +435,7 @@ def test_fail_next_connect(m: AppFabricMock, client: Any, bundle: str) -> None:
     with pytest.raises(client.exceptions.ValidationException) as excinfo:
         connect(client, auth)
     code, status, response = error_of(excinfo)
-    assert (code, status) == ("ValidationException", 400)
+    assert (code, status, response["reason"]) == ("ValidationException", 400, "other")
     assert "could not be validated" in response["message"]
     assert _status(client, auth) == "ConnectionValidationFailed"
     # Only the next one fails.
