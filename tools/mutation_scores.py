@@ -101,6 +101,77 @@ EQUIVALENT: Dict[str, str] = {
     # only for one with destinations.
     "appfabric_mock.backend.ingestions.xǁIngestionOperationsǁdelete_ingestion__mutmut_20":
         "_track_delivery(None, ...) on delete: the bundle is read only for an ingestion with destinations",
+    # A credential is a union: validation refuses one with no member before the backend sees it,
+    # so the default of next() is never used.
+    "appfabric_mock.backend.authorizations.x__check_credential__mutmut_3":
+        "given = None for an empty credential: validation refuses an empty union first",
+    "appfabric_mock.backend.authorizations.x__check_credential__mutmut_5":
+        "default None for an empty credential: validation refuses an empty union first",
+    "appfabric_mock.backend.authorizations.x__check_credential__mutmut_7":
+        "no default for an empty credential: validation refuses an empty union first",
+    "appfabric_mock.backend.authorizations.x__check_credential__mutmut_9":
+        "default 'XXcredentialXX' for an empty credential: validation refuses an empty union first",
+    "appfabric_mock.backend.authorizations.x__check_credential__mutmut_10":
+        "default 'CREDENTIAL' for an empty credential: validation refuses an empty union first",
+    # apiKey authorizations have no authUrl: a state drawn for one is kept and never shown.
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁcreate_app_authorization__mutmut_110":
+        "an OAuth state drawn for apiKey too: no answer shows it (a seeded mock draws its later ids in "
+        "another order, no rule changes)",
+    # The first answer is rebuilt through _describe, which shows neither the id nor the sequence
+    # number; status and persona are those every create leaves (the dataclass's defaults).
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_3":
+        "id None: the rebuilt answer does not show the id",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_29":
+        "id from rsplit(None, 1): the rebuilt answer does not show the id",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_32":
+        "id from rsplit('/'): the rebuilt answer does not show the id",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_33":
+        "id from split('/', 1): the rebuilt answer does not show the id",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_34":
+        "id from rsplit('XX/XX', 1): the rebuilt answer does not show the id",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_35":
+        "id from rsplit('/', 2): the rebuilt answer does not show the id",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_36":
+        "id from [+1]: the rebuilt answer does not show the id",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_37":
+        "id from [-2]: the rebuilt answer does not show the id",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_5":
+        "seq None: the rebuilt answer does not show the sequence number",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_38":
+        "seq 1: the rebuilt answer does not show the sequence number",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_26":
+        "status left to its default: PendingConnect, the same",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_first_answer__mutmut_27":
+        "persona left to its default: admin, the persona of every authorization the mock makes",
+    # As for ingestions: the ARN's last part, and the operation name inside a page token.
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_describe_authorization_arn__mutmut_6":
+        "rsplit('/') without maxsplit: the last part is the same",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_describe_authorization_arn__mutmut_9":
+        "rsplit('/', 2): the last part is the same",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_describe_authorization_arn__mutmut_10":
+        "[+1] of a split in two is its last part",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁlist_app_authorizations__mutmut_7":
+        "page token operation None: still distinct from the other listings' names",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁlist_app_authorizations__mutmut_15":
+        "page token operation 'XXListAppAuthorizationsXX': still distinct from the other listings' names",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁlist_app_authorizations__mutmut_16":
+        "page token operation 'listappauthorizations': still distinct from the other listings' names",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁlist_app_authorizations__mutmut_17":
+        "page token operation 'LISTAPPAUTHORIZATIONS': still distinct from the other listings' names",
+    # The quote() of the authUrl's client_id: 'X' is never percent-encoded.
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_auth_url__mutmut_8":
+        "safe='XXXX' instead of '': X is never encoded, the URL is the same",
+    # Uniqueness on update: the new (app, tenant) differs from the old one, so the authorization
+    # itself is never among the others found under the new key.
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁupdate_app_authorization__mutmut_36":
+        "skip=None: the authorization is not under its new key yet",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁ_check_unique_authorization__mutmut_5":
+        "skip=None: its one caller (create) passes None",
+    # ValidationException's reason defaults to 'other' (errors._MEMBER_DEFAULTS).
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁconnect_app_authorization__mutmut_38":
+        "reason=None: the default reason is other",
+    "appfabric_mock.backend.authorizations.xǁAuthorizationOperationsǁconnect_app_authorization__mutmut_40":
+        "no reason: the default reason is other",
 }
 
 
