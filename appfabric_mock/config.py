@@ -33,6 +33,12 @@ DEFAULT_RECORDED_DELIVERIES = 10_000
 #: The values of ``unfired_faults``: what the end of an activation does about faults that never fired.
 UNFIRED_FAULTS = ("warn", "error", "ignore")
 
+#: The options that configure the shared settings (MockConfig._apply_settings) and the data plane
+#: (MockConfig._apply_data_plane): a start makes those parts only when one of them is away from its default.
+SETTINGS_OPTIONS = ("quotas", "strict_apps", "extra_apps", "user_access_task_reads", "user_access_task_seconds",
+                    "user_access_task_lifetime", "seed", "now", "default_page_size")
+DATA_PLANE_OPTIONS = ("delivery_interval", "events_per_delivery", "max_recorded_deliveries")
+
 
 _FIELD_NAMES: Dict[type, FrozenSet[str]] = {}
 
@@ -172,24 +178,20 @@ class MockConfig:
         state.strict_regions = self.strict_regions
         state.check_responses = self.check_responses or environ_get(CHECK_RESPONSES_ENV) == "1"
         # An option at its default leaves the part as it is made (tests/test_lazy_state.py
-        # checks that the defaults here are those of Settings, CallRecorder and DataPlane).
-        default = MockConfig
-        if (self.quotas != {} or self.strict_apps is not default.strict_apps
-                or self.extra_apps != default.extra_apps
-                or self.user_access_task_reads != default.user_access_task_reads
-                or self.user_access_task_seconds != default.user_access_task_seconds
-                or self.user_access_task_lifetime != default.user_access_task_lifetime
-                or self.seed is not None or self.now is not None
-                or self.default_page_size != default.default_page_size):
+        # checks that the defaults are those of Settings, CallRecorder and DataPlane, and that
+        # every option belongs to one of these groups).
+        if self._away_from_default(SETTINGS_OPTIONS):
             self._apply_settings(state)
         if self.max_recorded_calls != DEFAULT_RECORDED_CALLS:
             state.recorder.keep_latest(self.max_recorded_calls)
-        if (self.delivery_interval != default.delivery_interval
-                or self.events_per_delivery != default.events_per_delivery
-                or self.max_recorded_deliveries != DEFAULT_RECORDED_DELIVERIES):
+        if self._away_from_default(DATA_PLANE_OPTIONS):
             self._apply_data_plane(state)
         if self.state_file is not None:
             self._attach(state)  # last: a saved state replaces what the options set
+
+    def _away_from_default(self, names: "tuple[str, ...]") -> bool:
+        defaults = _DEFAULTS
+        return any(getattr(self, name) != getattr(defaults, name) for name in names)
 
     def _apply_settings(self, state: "MockState") -> None:
         settings = state.settings
@@ -452,3 +454,7 @@ _CHECKS: Dict[str, Callable[[Any], Any]] = {
     "events_per_delivery": _int_in("events_per_delivery", 0, 100_000),
     "unfired_faults": _unfired_faults,
 }
+
+
+#: Every option at its default: what MockConfig.apply compares options with.
+_DEFAULTS = MockConfig()

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from appfabric_mock import mock_appfabric
 from appfabric_mock.backend.settings import Settings
-from appfabric_mock.config import CHECK_RESPONSES_ENV, MockConfig
+from appfabric_mock.config import CHECK_RESPONSES_ENV, DATA_PLANE_OPTIONS, SETTINGS_OPTIONS, MockConfig
 from appfabric_mock.delivery.plane import DataPlane
 from appfabric_mock.recording import CallRecorder
 from appfabric_mock.state import MockState
@@ -124,6 +124,16 @@ def test_the_option_defaults_are_those_the_parts_are_made_with() -> None:
     assert (default.delivery_interval, default.events_per_delivery, default.max_recorded_deliveries) == (
         plane.interval, plane.events_per_delivery, plane.max_deliveries)
     assert default.max_recorded_calls == CallRecorder().limit
+
+
+def test_every_option_is_applied_by_exactly_one_group() -> None:
+    # An option missing from both groups would never reach the settings or the data plane.
+    # (the state's own attributes, the recorder's bound, the state file, and what the mock reads at stop)
+    elsewhere = {"account_id", "accounts", "strict_regions", "check_responses", "max_recorded_calls", "state_file",
+                 "state_key", "unfired_faults"}
+    groups = [set(SETTINGS_OPTIONS), set(DATA_PLANE_OPTIONS), elsewhere]
+    options = {f.name for f in dataclasses.fields(MockConfig) if not f.name.startswith("_")}
+    assert sorted(name for group in groups for name in group) == sorted(options)
 
 
 def test_a_start_with_default_options_makes_none_of_the_parts() -> None:
